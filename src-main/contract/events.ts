@@ -1,0 +1,10 @@
+import type { JobInfo } from './jobs';
+
+/** Events pushed from the core to every window. */
+export interface WorkstationEvents {
+  'job.updated': JobInfo;
+  /** The catalogue changed (an import committed a batch, a job finished): views should refresh. */
+  'catalogue.changed': { reason: string };
+}
+
+export type WorkstationEventName = keyof WorkstationEvents;

@@ -1,0 +1,7 @@
+export type * from './app';
+export type * from './catalogue';
+export type * from './events';
+export type * from './jobs';
+export type * from './library';
+export type * from './resources';
+export type * from './rpc';

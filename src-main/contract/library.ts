@@ -1,0 +1,35 @@
+import type { CatalogueCounts } from './catalogue';
+import type { JobInfo } from './jobs';
+
+export interface ImportRequest {
+  /** Files or folders on the machine that runs the core. Folders are walked recursively. */
+  paths: string[];
+}
+
+export interface RejectedFile {
+  path: string;
+  reason: string;
+}
+
+export interface ImportSummary extends CatalogueCounts {
+  /** Files looked at during this run. */
+  files: number;
+  /** Files newly catalogued or re-read because they changed. */
+  imported: number;
+  /** Files already catalogued with the same size and modification time. */
+  unchanged: number;
+  /** Files whose SOP Instance UID was already catalogued from another path that still exists. */
+  duplicates: number;
+  rejected: RejectedFile[];
+}
+
+/** Where a slice lives: a frame of an instance (frame 0 for single-frame images). */
+export interface SliceRef {
+  instanceId: number;
+  frame: number;
+}
+
+export interface LibraryApi {
+  /** Starts an import job; follow it with `jobs` and the `job.updated` event. */
+  startImport(request: ImportRequest): Promise<JobInfo<'import'>>;
+}

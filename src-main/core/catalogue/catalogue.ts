@@ -1,0 +1,50 @@
+import { openDatabase, type Db } from './database';
+import { instancesRepository } from './instances';
+import { patientsRepository } from './patients';
+import { rejectedFilesRepository } from './rejected-files';
+import { seriesRepository } from './series';
+import { studiesRepository } from './studies';
+
+/** One catalogue file and the repository that owns each of its tables. */
+export interface Catalogue {
+  readonly file: string;
+  readonly db: Db;
+  readonly id: string;
+  readonly patients: ReturnType<typeof patientsRepository>;
+  readonly studies: ReturnType<typeof studiesRepository>;
+  readonly series: ReturnType<typeof seriesRepository>;
+  readonly instances: ReturnType<typeof instancesRepository>;
+  readonly rejectedFiles: ReturnType<typeof rejectedFilesRepository>;
+  /** Runs fn in one transaction: every multi-row change goes through here. */
+  transaction<T>(fn: () => T): T;
+  /** Removes series, studies and patients left without members. */
+  pruneEmpty(): void;
+  close(): void;
+}
+
+export function openCatalogue(file: string): Catalogue {
+  const db = openDatabase(file);
+  const id = (db.prepare("SELECT value FROM catalogue_meta WHERE key = 'catalogue_id'").get() as { value: string }).value;
+  const series = seriesRepository(db);
+  const studies = studiesRepository(db);
+  const patients = patientsRepository(db);
+  return {
+    file,
+    db,
+    id,
+    patients,
+    studies,
+    series,
+    instances: instancesRepository(db),
+    rejectedFiles: rejectedFilesRepository(db),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    pruneEmpty() {
+      db.transaction(() => {
+        series.deleteEmpty();
+        studies.deleteEmpty();
+        patients.deleteEmpty();
+      })();
+    },
+    close: () => db.close(),
+  };
+}
