@@ -1,0 +1,83 @@
+import { opendir, realpath, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+
+export interface FoundFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScanResult {
+  files: FoundFile[];
+  /** Paths that could not be read (permissions, vanished) with the reason. */
+  unreadable: { path: string; reason: string }[];
+  /** Files passed over as obviously not DICOM (by extension) or as a DICOMDIR index. */
+  skipped: number;
+}
+
+/** Extensions that are never DICOM: documents and images that sit beside DICOM folders in real archives. */
+const NOT_DICOM = new Set([
+  '.txt', '.csv', '.tsv', '.xml', '.json', '.md', '.html', '.htm', '.pdf', '.png', '.jpg', '.jpeg', '.gif', '.bmp',
+  '.tif', '.tiff', '.zip', '.gz', '.tar', '.7z', '.py', '.js', '.ts', '.sh', '.bat', '.exe', '.doc', '.docx', '.xls',
+  '.xlsx', '.ini', '.log', '.nii', '.mha', '.mhd', '.nrrd', '.sqlite', '.db',
+]);
+
+export function looksLikeCandidate(path: string): boolean {
+  const name = basename(path);
+  if (name.startsWith('.')) return false; // .DS_Store, ._resource forks
+  if (name.toUpperCase() === 'DICOMDIR') return false; // an index of the files we walk anyway
+  return !NOT_DICOM.has(extname(name).toLowerCase());
+}
+
+/**
+ * Walks files and folders recursively (names with spaces, no extensions, symlinks followed once), in a
+ * stable order. Never throws for an unreadable entry: it is listed with its reason.
+ */
+export async function scanPaths(paths: readonly string[], signal?: AbortSignal): Promise<ScanResult> {
+  const result: ScanResult = { files: [], unreadable: [], skipped: 0 };
+  const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
+
+  const visit = async (path: string, explicit: boolean): Promise<void> => {
+    if (signal?.aborted) return;
+    let info;
+    try {
+      info = await stat(path);
+    } catch (err) {
+      result.unreadable.push({ path, reason: `cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return;
+    }
+    if (info.isDirectory()) {
+      let real: string;
+      try {
+        real = await realpath(path);
+      } catch {
+        real = path;
+      }
+      if (seenDirs.has(real)) return; // symlink loop or the same folder given twice
+      seenDirs.add(real);
+      let names: string[] = [];
+      try {
+        const dir = await opendir(path);
+        for await (const entry of dir) names.push(entry.name);
+      } catch (err) {
+        result.unreadable.push({ path, reason: `cannot list folder (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+        return;
+      }
+      names = names.sort();
+      for (const name of names) await visit(join(path, name), false);
+      return;
+    }
+    if (!info.isFile()) return;
+    if (!explicit && !looksLikeCandidate(path)) {
+      result.skipped++;
+      return;
+    }
+    if (seenFiles.has(path)) return;
+    seenFiles.add(path);
+    result.files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+  };
+
+  for (const p of paths) await visit(resolve(p), true);
+  return result;
+}
