@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { MethodName, ServiceName, WorkstationApi } from '../../contract';
+
+/** Every method's argument list, validated before the core sees it (IPC and HTTP input is untrusted). */
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+type ApiSchemas = {
+  [S in ServiceName]: { [M in MethodName<S>]: z.ZodType<ArgsOf<WorkstationApi[S][M]>> };
+};
+
+const none = z.tuple([]);
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const jobId = z.string().min(1).max(64).regex(/^[0-9a-f-]+$/);
+const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+
+export const apiSchemas = {
+  app: { info: none, pickFolders: none },
+  library: {
+    startImport: z.tuple([z.object({ paths: z.array(filePath).min(1).max(10_000) }).strict()]),
+  },
+  catalogue: {
+    stats: none,
+    libraryTree: none,
+    seriesDetail: z.tuple([id]),
+    rejectedFiles: z.tuple([z.object({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }).strict()]),
+  },
+  jobs: { list: none, get: z.tuple([jobId]), cancel: z.tuple([jobId]) },
+} satisfies ApiSchemas;

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppInfo, WorkstationApi } from '../contract';
+import { openCatalogue, type Catalogue } from './catalogue/catalogue';
+import { EventBus } from './events';
+import { JobQueue } from './jobs/job-queue';
+import { importDicom } from './library/dicom-import';
+import type { HeaderTask, HeaderTaskResult } from './library/read-header-file';
+import { catalogueService } from './services/catalogue-service';
+import { resourceService, type ResourceService } from './services/resource-service';
+import { WorkerPool } from './workers/pool';
+
+export interface WorkstationConfig {
+  catalogPath: string;
+  /** The repository root (where package.json, resources/ and models/ live). */
+  appRoot: string;
+  /** Native folder picker, present in the desktop shell only. */
+  pickFolders?: () => Promise<string[]>;
+  /** Header-parsing worker threads (default: cores - 1, at most 4). */
+  workers?: number;
+}
+
+export interface Workstation {
+  readonly api: WorkstationApi;
+  readonly events: EventBus;
+  readonly resources: ResourceService;
+  readonly jobs: JobQueue;
+  readonly catalogue: Catalogue;
+  close(): Promise<void>;
+}
+
+export function appRootFrom(dir: string): string {
+  // src-main/core -> repo root in source; out/main -> repo root in the build
+  return join(dir, '..', '..');
+}
+
+export function sampleLibraryPath(appRoot: string): string {
+  return join(appRoot, 'resources', 'sample-library');
+}
+
+/** The composition root: builds every service from one config. Shell, host and CLI all start here. */
+export function createWorkstation(config: WorkstationConfig): Workstation {
+  const catalogue = openCatalogue(config.catalogPath);
+  const events = new EventBus();
+  const jobs = new JobQueue(events);
+  const headerPool = new WorkerPool<HeaderTask, HeaderTaskResult>({
+    name: 'dicom-header-worker',
+    size: config.workers,
+    taskTimeoutMs: 60_000,
+    maxHeapMb: 1024,
+  });
+  const resources = resourceService(catalogue);
+  const version = (JSON.parse(readFileSync(join(config.appRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+  const api: WorkstationApi = {
+    app: {
+      async info(): Promise<AppInfo> {
+        return {
+          name: 'Lesion Workstation',
+          version,
+          catalogPath: config.catalogPath,
+          canPickFolders: Boolean(config.pickFolders),
+          sampleLibraryPath: sampleLibraryPath(config.appRoot),
+        };
+      },
+      pickFolders: async () => (config.pickFolders ? config.pickFolders() : []),
+    },
+    library: {
+      async startImport(request) {
+        const label = request.paths.length === 1 ? `Import ${request.paths[0]}` : `Import ${request.paths.length} paths`;
+        return jobs.start('import', label, (ctx) => importDicom(catalogue, headerPool, events, request.paths, ctx));
+      },
+    },
+    catalogue: catalogueService(catalogue),
+    jobs: {
+      list: async () => jobs.list(),
+      get: async (id) => jobs.get(id),
+      cancel: async (id) => jobs.cancel(id),
+    },
+  };
+
+  return {
+    api,
+    events,
+    resources,
+    jobs,
+    catalogue,
+    async close() {
+      await jobs.cancelAll();
+      await headerPool.close();
+      catalogue.close();
+    },
+  };
+}
