@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { runImport, runServe, runStats } from './commands';
+import { runStart } from './start';
+
+const usage = `lesion-ws <command> [options]
+
+Commands:
+  import <path>... --db <file> [--json]   Import DICOM files and folders into a catalogue
+  stats --db <file> [--json]              Counts of patients, studies, series, instances, slices per series
+  serve --db <file> [--port N]            Start the browser host on 127.0.0.1 and print its URL (with token)
+  start [--db <file>] [--browser]         Open the workstation (desktop shell, or browser mode when Electron
+                                          is not installed), on the bundled sample library by default
+
+Options:
+  --db <file>      The catalogue file (created when missing)
+  --json           Print one JSON object instead of text
+  --port <n>       Port for serve/start in browser mode (default: a free port)
+  --workers <n>    Header-parsing worker threads
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(usage);
+    return command ? 0 : 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      workers: { type: 'string' },
+      browser: { type: 'boolean', default: false },
+      'no-open': { type: 'boolean', default: false },
+    },
+  });
+  const workers = values.workers ? Number(values.workers) : undefined;
+  const port = values.port ? Number(values.port) : undefined;
+  const needDb = (): string => {
+    if (!values.db) throw new UsageError(`${command} needs --db <file>`);
+    return values.db;
+  };
+  try {
+    switch (command) {
+      case 'import':
+        if (!positionals.length) throw new UsageError('import needs at least one path');
+        return await runImport({ db: needDb(), paths: positionals, json: values.json, workers });
+      case 'stats':
+        return await runStats({ db: needDb(), json: values.json });
+      case 'serve':
+        return await runServe({ db: needDb(), port });
+      case 'start':
+        return await runStart({ db: values.db, port, forceBrowser: values.browser });
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${usage}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+class UsageError extends Error {}
