@@ -13,6 +13,11 @@ export interface SeriesSliceCount {
 
 export interface CatalogueStats extends CatalogueCounts {
   rejectedFiles: number;
+  lesions: number;
+  /** Lesions per source: deeplesion, dicom-sr, presentation-state, annotator, detection */
+  lesionsBySource: Record<string, number>;
+  /** Lesions whose key slice is not in the library (yet). */
+  unresolvedLesions: number;
   seriesList: SeriesSliceCount[];
 }
 

@@ -5,6 +5,8 @@ export interface WorkstationEvents {
   'job.updated': JobInfo;
   /** The catalogue changed (an import committed a batch, a job finished): views should refresh. */
   'catalogue.changed': { reason: string };
+  /** Lesions were created, edited or deleted (by this window, another one, or an import). */
+  'lesions.changed': { lesionIds: number[]; seriesIds: number[] };
 }
 
 export type WorkstationEventName = keyof WorkstationEvents;

@@ -21,6 +21,12 @@ export interface ImportSummary extends CatalogueCounts {
   /** Files whose SOP Instance UID was already catalogued from another path that still exists. */
   duplicates: number;
   rejected: RejectedFile[];
+  /** Lesions this import added (DeepLesion rows, measurements found in SR and presentation states). */
+  lesionsAdded: number;
+  /** Lesions in the catalogue after the import. */
+  lesions: number;
+  /** Measurements whose images are not in the library (yet), by the object that references them. */
+  unresolved: { path: string; reason: string }[];
 }
 
 /** Where a slice lives: a frame of an instance (frame 0 for single-frame images). */

@@ -1,6 +1,7 @@
 import type { AppApi } from './app';
 import type { CatalogueApi } from './catalogue';
 import type { JobsApi } from './jobs';
+import type { LesionsApi } from './lesions';
 import type { LibraryApi } from './library';
 
 /** The whole API a window sees, one interface per domain. */
@@ -8,6 +9,7 @@ export interface WorkstationApi {
   app: AppApi;
   library: LibraryApi;
   catalogue: CatalogueApi;
+  lesions: LesionsApi;
   jobs: JobsApi;
 }
 
@@ -23,6 +25,8 @@ export type RpcErrorCode =
   | 'unauthorized'
   /** A job of the same kind is already running. */
   | 'busy'
+  /** The record changed since it was read (another window edited it): reload and retry. */
+  | 'conflict'
   /** The method ran and failed; the message says why. */
   | 'failed';
 

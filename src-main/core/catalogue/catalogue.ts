@@ -1,5 +1,7 @@
+import { auditLogRepository } from './audit-log';
 import { openDatabase, type Db } from './database';
 import { instancesRepository } from './instances';
+import { lesionsRepository } from './lesions';
 import { patientsRepository } from './patients';
 import { rejectedFilesRepository } from './rejected-files';
 import { seriesRepository } from './series';
@@ -15,9 +17,11 @@ export interface Catalogue {
   readonly series: ReturnType<typeof seriesRepository>;
   readonly instances: ReturnType<typeof instancesRepository>;
   readonly rejectedFiles: ReturnType<typeof rejectedFilesRepository>;
+  readonly lesions: ReturnType<typeof lesionsRepository>;
+  readonly audit: ReturnType<typeof auditLogRepository>;
   /** Runs fn in one transaction: every multi-row change goes through here. */
   transaction<T>(fn: () => T): T;
-  /** Removes series, studies and patients left without members. */
+  /** Removes series (unless lesions refer to them), studies and patients left without members. */
   pruneEmpty(): void;
   close(): void;
 }
@@ -28,6 +32,7 @@ export function openCatalogue(file: string): Catalogue {
   const series = seriesRepository(db);
   const studies = studiesRepository(db);
   const patients = patientsRepository(db);
+  const audit = auditLogRepository(db);
   return {
     file,
     db,
@@ -37,6 +42,8 @@ export function openCatalogue(file: string): Catalogue {
     series,
     instances: instancesRepository(db),
     rejectedFiles: rejectedFilesRepository(db),
+    lesions: lesionsRepository(db, audit),
+    audit,
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     pruneEmpty() {
       db.transaction(() => {

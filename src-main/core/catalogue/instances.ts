@@ -3,6 +3,8 @@ import { nowIso, type Db } from './database';
 
 /** Geometry and pixel description of one DICOM object, as the header parser reads it. */
 export interface InstanceFields {
+  /** 'dicom', or 'png16' for DeepLesion slices */
+  format: 'dicom' | 'png16';
   sopInstanceUid: string;
   sopClassUid: string | null;
   transferSyntaxUid: string | null;
@@ -57,7 +59,7 @@ interface RawInstanceRow extends Omit<InstanceRow, 'pixelSpacing' | 'imagePositi
 }
 
 const instanceColumns = `
-  id, series_id AS seriesRowId, sop_instance_uid AS sopInstanceUid, sop_class_uid AS sopClassUid,
+  id, series_id AS seriesRowId, format, sop_instance_uid AS sopInstanceUid, sop_class_uid AS sopClassUid,
   file_path AS filePath, file_size AS fileSize, file_mtime_ms AS fileMtimeMs, transfer_syntax_uid AS transferSyntaxUid,
   instance_number AS instanceNumber, frames, rows, columns, pixel_spacing_row AS pixelSpacingRow,
   pixel_spacing_col AS pixelSpacingCol, image_position AS imagePosition, image_orientation AS imageOrientation,
@@ -85,18 +87,18 @@ function fromRaw(raw: RawInstanceRow): InstanceRow {
 
 export function instancesRepository(db: Db) {
   const upsert = db.prepare(`
-    INSERT INTO instances (series_id, sop_instance_uid, sop_class_uid, file_path, file_size, file_mtime_ms,
+    INSERT INTO instances (series_id, format, sop_instance_uid, sop_class_uid, file_path, file_size, file_mtime_ms,
       transfer_syntax_uid, instance_number, frames, rows, columns, pixel_spacing_row, pixel_spacing_col, image_position,
       image_orientation, slice_position, frame_positions, slice_thickness, spacing_between_slices, rescale_slope,
       rescale_intercept, rescale_type, window_presets, bits_allocated, bits_stored, pixel_representation,
       samples_per_pixel, photometric, image_type, acquisition_number, imported_at)
-    VALUES (@seriesRowId, @sopInstanceUid, @sopClassUid, @filePath, @fileSize, @fileMtimeMs, @transferSyntaxUid,
+    VALUES (@seriesRowId, @format, @sopInstanceUid, @sopClassUid, @filePath, @fileSize, @fileMtimeMs, @transferSyntaxUid,
       @instanceNumber, @frames, @rows, @columns, @pixelSpacingRow, @pixelSpacingCol, @imagePosition, @imageOrientation,
       @slicePosition, @framePositions, @sliceThickness, @spacingBetweenSlices, @rescaleSlope, @rescaleIntercept,
       @rescaleType, @windowPresets, @bitsAllocated, @bitsStored, @pixelRepresentation, @samplesPerPixel, @photometric,
       @imageType, @acquisitionNumber, @now)
     ON CONFLICT(sop_instance_uid) DO UPDATE SET
-      series_id = excluded.series_id, sop_class_uid = excluded.sop_class_uid, file_path = excluded.file_path,
+      series_id = excluded.series_id, format = excluded.format, sop_class_uid = excluded.sop_class_uid, file_path = excluded.file_path,
       file_size = excluded.file_size, file_mtime_ms = excluded.file_mtime_ms,
       transfer_syntax_uid = excluded.transfer_syntax_uid, instance_number = excluded.instance_number,
       frames = excluded.frames, rows = excluded.rows, columns = excluded.columns,

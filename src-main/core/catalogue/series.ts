@@ -43,7 +43,9 @@ export function seriesRepository(db: Db) {
   const all = db.prepare<[], SeriesRow>(`SELECT ${seriesColumns} FROM series s ORDER BY s.series_number, s.id`);
   const byId = db.prepare<[number], SeriesRow>(`SELECT ${seriesColumns} FROM series s WHERE s.id = ?`);
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM series');
-  const deleteEmpty = db.prepare('DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM instances i WHERE i.series_id = series.id)');
+  const deleteEmpty = db.prepare(`
+    DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM instances i WHERE i.series_id = series.id)
+      AND NOT EXISTS (SELECT 1 FROM lesions l WHERE l.series_id = series.id)`);
 
   return {
     upsert(studyRowId: number, s: SeriesFields): number {

@@ -1,4 +1,5 @@
 import { migration001 } from './001-library';
+import { migration002 } from './002-lesions';
 
 export interface Migration {
   /** Numbered from 1 without gaps; never edit one that has landed, add the next. */
@@ -7,4 +8,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];
