@@ -4,9 +4,12 @@ import type { AppInfo, WorkstationApi } from '../contract';
 import { openCatalogue, type Catalogue } from './catalogue/catalogue';
 import { EventBus } from './events';
 import { JobQueue } from './jobs/job-queue';
-import { importDicom } from './library/dicom-import';
+import { importLibrary } from './library/library-import';
 import type { HeaderTask, HeaderTaskResult } from './library/read-header-file';
 import { catalogueService } from './services/catalogue-service';
+import { lesionsService } from './services/lesions-service';
+import { lesionImages, type LesionImages } from './imaging/lesion-images';
+import { PixelSourceCache } from './imaging/pixel-sources';
 import { resourceService, type ResourceService } from './services/resource-service';
 import { WorkerPool } from './workers/pool';
 
@@ -24,6 +27,7 @@ export interface Workstation {
   readonly api: WorkstationApi;
   readonly events: EventBus;
   readonly resources: ResourceService;
+  readonly lesionImages: LesionImages;
   readonly jobs: JobQueue;
   readonly catalogue: Catalogue;
   close(): Promise<void>;
@@ -38,6 +42,11 @@ export function sampleLibraryPath(appRoot: string): string {
   return join(appRoot, 'resources', 'sample-library');
 }
 
+/** Derived files of a catalogue (thumbnails), beside it: `catalogue.sqlite` -> `catalogue.sqlite-cache/`. */
+export function cacheDirFor(catalogPath: string): string | null {
+  return catalogPath === ':memory:' ? null : `${catalogPath}-cache`;
+}
+
 /** The composition root: builds every service from one config. Shell, host and CLI all start here. */
 export function createWorkstation(config: WorkstationConfig): Workstation {
   const catalogue = openCatalogue(config.catalogPath);
@@ -49,7 +58,9 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     taskTimeoutMs: 60_000,
     maxHeapMb: 1024,
   });
-  const resources = resourceService(catalogue);
+  const pixelSources = new PixelSourceCache();
+  const images = lesionImages(catalogue, pixelSources, { cacheDir: cacheDirFor(config.catalogPath) });
+  const resources = resourceService(catalogue, pixelSources, images);
   const version = (JSON.parse(readFileSync(join(config.appRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
   const api: WorkstationApi = {
@@ -68,10 +79,11 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     library: {
       async startImport(request) {
         const label = request.paths.length === 1 ? `Import ${request.paths[0]}` : `Import ${request.paths.length} paths`;
-        return jobs.start('import', label, (ctx) => importDicom(catalogue, headerPool, events, request.paths, ctx));
+        return jobs.start('import', label, (ctx) => importLibrary(catalogue, headerPool, events, request.paths, ctx));
       },
     },
     catalogue: catalogueService(catalogue),
+    lesions: lesionsService(catalogue, events),
     jobs: {
       list: async () => jobs.list(),
       get: async (id) => jobs.get(id),
@@ -83,6 +95,7 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     api,
     events,
     resources,
+    lesionImages: images,
     jobs,
     catalogue,
     async close() {

@@ -171,6 +171,7 @@ export function readDicomHeader(bytes: Uint8Array, fileSize = bytes.byteLength):
   }
 
   const instance: InstanceFields = {
+    format: 'dicom',
     sopInstanceUid: sopInstanceUid!,
     sopClassUid: tagString(image, 0x0008, 0x0016),
     transferSyntaxUid: tsUid,

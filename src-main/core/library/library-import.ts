@@ -6,6 +6,8 @@ import type { JobContext } from '../jobs/job-queue';
 import type { WorkerPool } from '../workers/pool';
 import type { DicomHeader } from './dicom-header';
 import type { HeaderTask, HeaderTaskResult } from './read-header-file';
+import { importDicomMeasurements, mayCarryMeasurements } from '../mining/dicom-lesions';
+import { importDeepLesion } from './deeplesion-import';
 import { scanPaths, type FoundFile } from './scan';
 
 export type HeaderPool = Pick<WorkerPool<HeaderTask, HeaderTaskResult>, 'run' | 'size'>;
@@ -20,11 +22,12 @@ const BATCH_SIZE = 200;
 const BATCH_INTERVAL_MS = 500;
 
 /**
- * Imports DICOM files and folders into the catalogue. Unchanged files (same path, size and mtime) are
- * skipped, changed ones re-read, broken ones recorded in rejected_files with their reason. Cancelling
- * keeps everything committed so far; the next run picks up the rest.
+ * Imports files and folders into the catalogue: DICOM (recognised by content), DeepLesion tables and their
+ * PNG slices. Unchanged files (same path, size and mtime) are skipped, changed ones re-read, broken ones
+ * recorded in rejected_files with their reason. Cancelling keeps everything committed so far; the next run
+ * picks up the rest. Lesions whose key slice arrives in this or a later import are linked to it.
  */
-export async function importDicom(
+export async function importLibrary(
   catalogue: Catalogue,
   pool: HeaderPool,
   events: EventBus,
@@ -34,14 +37,26 @@ export async function importDicom(
   ctx.progress(0, 0, 'Looking for files');
   const scan = await scanPaths(paths, ctx.signal);
   const rejected: RejectedFile[] = scan.unreadable.map((u) => ({ path: u.path, reason: u.reason }));
+  const lesionsBefore = catalogue.lesions.count();
+
+  const deepLesion = await importDeepLesion(
+    catalogue,
+    scan.files.filter((f) => f.kind === 'deeplesion-table'),
+    scan.files.filter((f) => f.kind === 'deeplesion-slice'),
+    ctx,
+  );
+  rejected.push(...deepLesion.rejected);
+  if (deepLesion.rowsRead || deepLesion.slicesImported) events.emit('catalogue.changed', { reason: 'import' });
+
+  const dicomFiles = scan.files.filter((f) => f.kind === 'dicom');
   let imported = 0;
   let unchanged = 0;
   let duplicates = 0;
   let done = 0;
-  const total = scan.files.length;
+  const total = dicomFiles.length;
 
   const toParse: FoundFile[] = [];
-  for (const file of scan.files) {
+  for (const file of dicomFiles) {
     const stamp = catalogue.instances.stampOf(file.path);
     if (stamp && stamp.size === file.size && stamp.mtimeMs === Math.round(file.mtimeMs)) {
       unchanged++;
@@ -52,6 +67,7 @@ export async function importDicom(
   }
   ctx.progress(done, total, `${unchanged} unchanged, reading ${toParse.length} files`);
 
+  const measurementObjects: string[] = [];
   let pending: Parsed[] = [];
   let lastFlush = Date.now();
   const flush = () => {
@@ -70,6 +86,9 @@ export async function importDicom(
         const outcome = storeInstance(catalogue, file, result.header);
         if (outcome === 'duplicate') duplicates++;
         else imported++;
+        if (outcome === 'stored' && mayCarryMeasurements(result.header.instance.sopClassUid, result.header.series.modality)) {
+          measurementObjects.push(file.path);
+        }
       }
     });
     events.emit('catalogue.changed', { reason: 'import' });
@@ -98,15 +117,21 @@ export async function importDicom(
     if (pending.length >= BATCH_SIZE || Date.now() - lastFlush >= BATCH_INTERVAL_MS) flush();
   }
   flush();
+  ctx.progress(done, total, `Reading measurements from ${measurementObjects.length} SR and presentation-state objects`);
+  const measured = importDicomMeasurements(catalogue, measurementObjects);
+  catalogue.transaction(() => catalogue.lesions.linkUnresolved());
   catalogue.pruneEmpty();
   ctx.progress(done, total, ctx.signal.aborted ? 'Cancelled' : 'Done');
 
   return {
-    files: total + scan.unreadable.length,
-    imported,
-    unchanged,
+    files: dicomFiles.length + deepLesion.files + scan.unreadable.length,
+    imported: imported + deepLesion.tablesRead + deepLesion.slicesImported,
+    unchanged: unchanged + deepLesion.slicesUnchanged,
     duplicates,
     rejected,
+    lesionsAdded: catalogue.lesions.count() - lesionsBefore,
+    lesions: catalogue.lesions.count(),
+    unresolved: measured.unresolved,
     patients: catalogue.patients.count(),
     studies: catalogue.studies.count(),
     series: catalogue.series.count(),

@@ -1,5 +1,6 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { isDeepLesionTable, parseDeepLesionPngPath } from './deeplesion';
 
 export interface FoundFile {
   path: string;
@@ -7,8 +8,11 @@ export interface FoundFile {
   mtimeMs: number;
 }
 
+export type FileKind = 'dicom' | 'deeplesion-table' | 'deeplesion-slice';
+
 export interface ScanResult {
-  files: FoundFile[];
+  /** Files to import, by what they look like (DICOM is recognised by content, later). */
+  files: (FoundFile & { kind: FileKind })[];
   /** Paths that could not be read (permissions, vanished) with the reason. */
   unreadable: { path: string; reason: string }[];
   /** Files passed over as obviously not DICOM (by extension) or as a DICOMDIR index. */
@@ -22,16 +26,20 @@ const NOT_DICOM = new Set([
   '.xlsx', '.ini', '.log', '.nii', '.mha', '.mhd', '.nrrd', '.sqlite', '.db',
 ]);
 
-export function looksLikeCandidate(path: string): boolean {
+/** What a file is to the importer, from its name and place; null for files it passes over. */
+export function classifyFile(path: string): FileKind | null {
   const name = basename(path);
-  if (name.startsWith('.')) return false; // .DS_Store, ._resource forks
-  if (name.toUpperCase() === 'DICOMDIR') return false; // an index of the files we walk anyway
-  return !NOT_DICOM.has(extname(name).toLowerCase());
+  if (name.startsWith('.')) return null; // .DS_Store, ._resource forks
+  if (name.toUpperCase() === 'DICOMDIR') return null; // an index of the files we walk anyway
+  if (isDeepLesionTable(path)) return 'deeplesion-table';
+  if (parseDeepLesionPngPath(path)) return 'deeplesion-slice';
+  return NOT_DICOM.has(extname(name).toLowerCase()) ? null : 'dicom';
 }
 
 /**
  * Walks files and folders recursively (names with spaces, no extensions, symlinks followed once), in a
- * stable order. Never throws for an unreadable entry: it is listed with its reason.
+ * stable order. Never throws for an unreadable entry: it is listed with its reason. A file named
+ * explicitly is always tried, whatever its extension.
  */
 export async function scanPaths(paths: readonly string[], signal?: AbortSignal): Promise<ScanResult> {
   const result: ScanResult = { files: [], unreadable: [], skipped: 0 };
@@ -69,13 +77,14 @@ export async function scanPaths(paths: readonly string[], signal?: AbortSignal):
       return;
     }
     if (!info.isFile()) return;
-    if (!explicit && !looksLikeCandidate(path)) {
+    const kind = classifyFile(path) ?? (explicit ? 'dicom' : null);
+    if (!kind) {
       result.skipped++;
       return;
     }
     if (seenFiles.has(path)) return;
     seenFiles.add(path);
-    result.files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+    result.files.push({ path, size: info.size, mtimeMs: info.mtimeMs, kind });
   };
 
   for (const p of paths) await visit(resolve(p), true);

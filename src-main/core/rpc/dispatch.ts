@@ -1,4 +1,5 @@
 import type { RpcResult, WorkstationApi } from '../../contract';
+import { ConflictError, LesionNotFoundError } from '../catalogue/lesions';
 import { JobBusyError } from '../jobs/job-queue';
 import { NotFoundError } from '../services/catalogue-service';
 import { apiSchemas } from './schemas';
@@ -30,7 +31,8 @@ export function createDispatcher(api: WorkstationApi) {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof JobBusyError) return { ok: false, error: { code: 'busy', message } };
-      if (err instanceof NotFoundError) return { ok: false, error: { code: 'not-found', message } };
+      if (err instanceof NotFoundError || err instanceof LesionNotFoundError) return { ok: false, error: { code: 'not-found', message } };
+      if (err instanceof ConflictError) return { ok: false, error: { code: 'conflict', message } };
       return { ok: false, error: { code: 'failed', message } };
     }
   };

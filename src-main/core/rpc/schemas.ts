@@ -16,6 +16,13 @@ const filePath = z
   .max(4096)
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
 
+const coordinate = z.number().finite().min(-100_000).max(100_000);
+const point = z.object({ x: coordinate, y: coordinate }).strict();
+const segment = z.tuple([point, point]);
+const recist = z.object({ longAxis: segment, shortAxis: segment.nullable() }).strict();
+const actor = z.string().trim().min(1).max(200);
+const version = z.number().int().min(1);
+
 export const apiSchemas = {
   app: { info: none, pickFolders: none },
   library: {
@@ -26,6 +33,26 @@ export const apiSchemas = {
     libraryTree: none,
     seriesDetail: z.tuple([id]),
     rejectedFiles: z.tuple([z.object({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }).strict()]),
+  },
+  lesions: {
+    list: z.tuple([
+      z
+        .object({
+          seriesId: id.optional(),
+          instanceId: id.optional(),
+          source: z.enum(['deeplesion', 'dicom-sr', 'presentation-state', 'annotator', 'detection']).optional(),
+          offset: z.number().int().min(0),
+          limit: z.number().int().min(1).max(10_000),
+        })
+        .strict(),
+    ]),
+    get: z.tuple([id]),
+    forSeries: z.tuple([id]),
+    create: z.tuple([z.object({ instanceId: id, frame: z.number().int().min(0), recist, actor }).strict()]),
+    update: z.tuple([z.object({ lesionId: id, version, recist, actor }).strict()]),
+    remove: z.tuple([z.object({ lesionId: id, version, actor }).strict()]),
+    restore: z.tuple([z.object({ lesionId: id, actor }).strict()]),
+    history: z.tuple([id]),
   },
   jobs: { list: none, get: z.tuple([jobId]), cancel: z.tuple([jobId]) },
 } satisfies ApiSchemas;

@@ -1,7 +1,7 @@
-import type { CatalogueApi, CatalogueStats, PatientNode, SeriesDetail, SeriesNode, SliceInfo, StudyNode } from '../../contract';
+import type { CatalogueApi, CatalogueStats, PatientNode, SeriesDetail, SeriesNode, StudyNode } from '../../contract';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { SeriesRow } from '../catalogue/series';
-import { orderSlices, positionAlongNormal } from '../library/geometry';
+import { seriesSlices } from '../library/series-slices';
 
 export class NotFoundError extends Error {}
 
@@ -27,6 +27,9 @@ export function catalogueService(catalogue: Catalogue): CatalogueApi {
         series: catalogue.series.count(),
         instances: catalogue.instances.count(),
         rejectedFiles: catalogue.rejectedFiles.count(),
+        lesions: catalogue.lesions.count(),
+        lesionsBySource: catalogue.lesions.countBySource(),
+        unresolvedLesions: catalogue.lesions.unresolvedCount(),
         seriesList: catalogue.series.list().map((s) => ({ seriesInstanceUid: s.seriesInstanceUid, modality: s.modality, slices: s.slices })),
       };
     },
@@ -67,30 +70,7 @@ export function catalogueService(catalogue: Catalogue): CatalogueApi {
       const study = catalogue.studies.get(series.studyRowId)!;
       const patient = catalogue.patients.list().find((p) => p.id === study.patientRowId);
       const instances = catalogue.instances.listBySeries(seriesId);
-      const slices: (SliceInfo & { filePath: string })[] = [];
-      for (const inst of instances) {
-        for (let frame = 0; frame < inst.frames; frame++) {
-          const imagePosition = inst.framePositions?.[frame] ?? (frame === 0 ? inst.imagePosition : null);
-          const orientation = inst.imageOrientation;
-          slices.push({
-            instanceId: inst.id,
-            frame,
-            sopInstanceUid: inst.sopInstanceUid,
-            instanceNumber: inst.instanceNumber,
-            position: imagePosition && orientation ? positionAlongNormal(imagePosition, orientation) : null,
-            imagePosition,
-            imageOrientation: orientation,
-            rows: inst.rows ?? 0,
-            columns: inst.columns ?? 0,
-            pixelSpacing: inst.pixelSpacing,
-            rescaleSlope: inst.rescaleSlope,
-            rescaleIntercept: inst.rescaleIntercept,
-            windows: inst.windowPresets,
-            filePath: inst.filePath,
-          });
-        }
-      }
-      const { ordered, ordering } = orderSlices(slices);
+      const { slices, ordering } = seriesSlices(catalogue, seriesId);
       const thickness = instances.find((i) => i.sliceThickness !== null)?.sliceThickness ?? null;
       return {
         ...seriesNode(series),
@@ -101,7 +81,7 @@ export function catalogueService(catalogue: Catalogue): CatalogueApi {
         patientName: patient?.name ?? null,
         sliceThickness: thickness,
         ordering,
-        sliceList: ordered.map(({ filePath: _omit, ...slice }) => slice),
+        sliceList: slices.map(({ filePath: _omit, ...slice }) => slice),
       };
     },
 
