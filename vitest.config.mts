@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const alias = { '@contract': resolve(__dirname, 'src-main/contract/index.ts') };
+const alias = { '@contract': resolve(import.meta.dirname, 'src-main/contract/index.ts') };
 
 export default defineConfig({
   test: {

@@ -49,7 +49,9 @@ export async function runImport(options: { db: string; paths: string[]; json: bo
         `${r.files} files: ${r.imported} imported, ${r.unchanged} unchanged, ${r.duplicates} duplicates, ${r.rejected.length} rejected` +
           (finished.state === 'cancelled' ? ' (cancelled: run again to finish)' : ''),
         ...r.rejected.map((x) => `  rejected ${x.path}: ${x.reason}`),
-        `catalogue: ${r.patients} patients, ${r.studies} studies, ${r.series} series, ${r.instances} instances`,
+        ...(r.lesionsAdded ? [`${r.lesionsAdded} lesions added`] : []),
+        ...r.unresolved.map((u) => `  unresolved ${u.path}: ${u.reason}`),
+        `catalogue: ${r.patients} patients, ${r.studies} studies, ${r.series} series, ${r.instances} instances, ${r.lesions} lesions`,
       ].join('\n'),
     );
     return finished.state === 'cancelled' ? 130 : 0;
@@ -71,6 +73,7 @@ export async function runStats(options: { db: string; json: boolean }): Promise<
     print(options.json, s, () =>
       [
         `${s.patients} patients, ${s.studies} studies, ${s.series} series, ${s.instances} instances, ${s.rejectedFiles} rejected files`,
+        `${s.lesions} lesions (${Object.entries(s.lesionsBySource).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${s.unresolvedLesions} without their image`,
         ...s.seriesList.map((x) => `  ${x.modality ?? '??'} ${x.slices} slices  ${x.seriesInstanceUid}`),
       ].join('\n'),
     );

@@ -1,12 +1,17 @@
 import { parseArgs } from 'node:util';
 import { runImport, runServe, runStats } from './commands';
+import { runLesions } from './lesions-command';
 import { runStart } from './start';
 
 const usage = `lesion-ws <command> [options]
 
 Commands:
-  import <path>... --db <file> [--json]   Import DICOM files and folders into a catalogue
-  stats --db <file> [--json]              Counts of patients, studies, series, instances, slices per series
+  import <path>... --db <file> [--json]   Import DICOM files and folders, DeepLesion tables (DL_info*.csv) and
+                                          their Images_png slices into a catalogue
+  stats --db <file> [--json]              Counts of patients, studies, series, instances, lesions (per source),
+                                          slices per series
+  lesions --db <file> [--json] [--source <s>] [--limit <n>]
+                                          Lesions with image, box, diameters in px and mm, source, split
   serve --db <file> [--port N]            Start the browser host on 127.0.0.1 and print its URL (with token)
   start [--db <file>] [--browser]         Open the workstation (desktop shell, or browser mode when Electron
                                           is not installed), on the bundled sample library by default
@@ -33,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       workers: { type: 'string' },
       browser: { type: 'boolean', default: false },
+      source: { type: 'string' },
+      limit: { type: 'string' },
       'no-open': { type: 'boolean', default: false },
     },
   });
@@ -49,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runImport({ db: needDb(), paths: positionals, json: values.json, workers });
       case 'stats':
         return await runStats({ db: needDb(), json: values.json });
+      case 'lesions':
+        return await runLesions({ db: needDb(), json: values.json, source: values.source, limit: values.limit ? Number(values.limit) : undefined });
       case 'serve':
         return await runServe({ db: needDb(), port });
       case 'start':

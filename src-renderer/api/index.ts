@@ -60,4 +60,10 @@ export async function fetchSlice(instanceId: number, frame: number): Promise<Sli
   return decodeSlicePixels(await response.arrayBuffer());
 }
 
+/** URL of a lesion's review thumbnail (PNG), for <img>: same-origin in both transports. */
+export function thumbnailUrl(lesion: { id: number; version: number }): string {
+  // the version busts the browser cache when the measurement changes
+  return `resources/thumbnail/${lesion.id}?v=${lesion.version}`;
+}
+
 export type { SlicePixels };

@@ -2,6 +2,7 @@ import type { SliceInfo } from '@contract';
 import { cache, Enums, imageLoader, init as coreInit, metaData, utilities, type Types } from '@cornerstonejs/core';
 import {
   addTool,
+  BidirectionalTool,
   init as toolsInit,
   PanTool,
   StackScrollTool,
@@ -167,7 +168,7 @@ export function initCornerstone(): void {
   toolsInit();
   metaData.addProvider(metadataProvider, 10000);
   imageLoader.registerImageLoader(IMAGE_SCHEME, loadImage as unknown as Types.ImageLoaderFn);
-  for (const tool of [WindowLevelTool, StackScrollTool, PanTool, ZoomTool]) addTool(tool);
+  for (const tool of [WindowLevelTool, StackScrollTool, PanTool, ZoomTool, BidirectionalTool]) addTool(tool);
 }
 
 /** Modality value (HU) of the displayed image at a canvas point, or null outside the image. */

@@ -1,6 +1,6 @@
 import type { SeriesDetail } from '@contract';
 import { Enums, getRenderingEngine, RenderingEngine, type Types } from '@cornerstonejs/core';
-import { Enums as ToolEnums, PanTool, StackScrollTool, ToolGroupManager, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
+import { BidirectionalTool, Enums as ToolEnums, PanTool, StackScrollTool, ToolGroupManager, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 import { onBeforeUnmount, ref, shallowRef, type Ref } from 'vue';
 import { voiFromWindow, windowFromVoi } from '../window-presets';
 import { initCornerstone, registerSeriesSlices, valueAtCanvasPoint } from './cornerstone';
@@ -9,6 +9,8 @@ const ENGINE_ID = 'lw-engine';
 let nextViewport = 1;
 
 export type ViewportStatus = 'idle' | 'loading' | 'done' | 'error';
+/** What a primary-button drag does: window/level, or draw a RECIST measurement. */
+export type ToolMode = 'window' | 'measure';
 
 /**
  * One cornerstone stack viewport bound to an element: shows a series, scrolls, windows, and reports the
@@ -24,6 +26,9 @@ export function useStackViewport(element: Ref<HTMLDivElement | null>) {
   const sliceCount = ref(0);
   const window = ref<{ center: number; width: number } | null>(null);
   const cursor = ref<{ value: number; i: number; j: number } | null>(null);
+  const mode = ref<ToolMode>('window');
+  /** Bumped on every render, so overlays drawn outside cornerstone can follow zoom and pan. */
+  const renderCount = ref(0);
 
   const onVoi = (evt: Event) => {
     const range = (evt as CustomEvent<{ range: { lower: number; upper: number } }>).detail.range;
@@ -45,6 +50,9 @@ export function useStackViewport(element: Ref<HTMLDivElement | null>) {
   const onLeave = () => {
     cursor.value = null;
   };
+  const onRendered = () => {
+    renderCount.value++;
+  };
 
   function ensureViewport(): Types.IStackViewport {
     if (viewport.value) return viewport.value;
@@ -55,18 +63,21 @@ export function useStackViewport(element: Ref<HTMLDivElement | null>) {
     engine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element: el, defaultOptions: { background: [0, 0, 0] as Types.Point3 } });
     const vp = engine.getViewport(viewportId) as Types.IStackViewport;
     const tools = ToolGroupManager.createToolGroup(toolGroupId)!;
-    for (const tool of [WindowLevelTool, StackScrollTool, PanTool, ZoomTool]) tools.addTool(tool.toolName);
+    for (const tool of [WindowLevelTool, StackScrollTool, PanTool, ZoomTool, BidirectionalTool]) tools.addTool(tool.toolName);
     tools.addViewport(viewportId, ENGINE_ID);
     const { MouseBindings } = ToolEnums;
     tools.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
     tools.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
     tools.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
     tools.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+    // passive: existing measurements can be edited by their handles in either mode
+    tools.setToolPassive(BidirectionalTool.toolName);
     el.addEventListener(Enums.Events.VOI_MODIFIED, onVoi);
     el.addEventListener(Enums.Events.STACK_NEW_IMAGE, onNewImage);
     el.addEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
     el.addEventListener('mousemove', onMove);
     el.addEventListener('mouseleave', onLeave);
+    el.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
     el.addEventListener('contextmenu', (e) => e.preventDefault());
     viewport.value = vp;
     return vp;
@@ -107,6 +118,27 @@ export function useStackViewport(element: Ref<HTMLDivElement | null>) {
     sliceIndex.value = target;
   }
 
+  function setMode(next: ToolMode): void {
+    const tools = ToolGroupManager.getToolGroup(toolGroupId);
+    if (!tools) return;
+    const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
+    if (next === 'measure') {
+      tools.setToolPassive(WindowLevelTool.toolName);
+      tools.setToolActive(BidirectionalTool.toolName, { bindings: primary });
+    } else {
+      tools.setToolPassive(BidirectionalTool.toolName);
+      tools.setToolActive(WindowLevelTool.toolName, { bindings: primary });
+    }
+    mode.value = next;
+  }
+
+  async function goTo(index: number): Promise<void> {
+    const vp = viewport.value;
+    if (!vp || index < 0 || index >= sliceCount.value) return;
+    await vp.setImageIdIndex(index);
+    sliceIndex.value = index;
+  }
+
   function resetView(): void {
     viewport.value?.resetCamera();
     viewport.value?.render();
@@ -124,11 +156,30 @@ export function useStackViewport(element: Ref<HTMLDivElement | null>) {
       el.removeEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
       el.removeEventListener('mousemove', onMove);
       el.removeEventListener('mouseleave', onLeave);
+      el.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
     }
     ToolGroupManager.destroyToolGroup(toolGroupId);
     getRenderingEngine(ENGINE_ID)?.disableElement(viewportId);
     viewport.value = null;
   });
 
-  return { viewport, status, error, sliceIndex, sliceCount, window, cursor, show, setWindow, scrollBy, resetView, resize };
+  return {
+    viewportId,
+    viewport,
+    status,
+    error,
+    sliceIndex,
+    sliceCount,
+    window,
+    cursor,
+    mode,
+    renderCount,
+    show,
+    setWindow,
+    scrollBy,
+    goTo,
+    setMode,
+    resetView,
+    resize,
+  };
 }

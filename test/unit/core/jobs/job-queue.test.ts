@@ -3,7 +3,7 @@ import type { JobInfo } from '../../../../src-main/contract';
 import { EventBus } from '../../../../src-main/core/events';
 import { JobBusyError, JobQueue } from '../../../../src-main/core/jobs/job-queue';
 
-const summary = { files: 0, imported: 0, unchanged: 0, duplicates: 0, rejected: [], patients: 0, studies: 0, series: 0, instances: 0 };
+const summary = { files: 0, imported: 0, unchanged: 0, duplicates: 0, rejected: [], lesionsAdded: 0, lesions: 0, unresolved: [], patients: 0, studies: 0, series: 0, instances: 0 };
 
 describe('JobQueue', () => {
   it('runs a job, reports progress and its result', async () => {
