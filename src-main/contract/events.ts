@@ -7,6 +7,8 @@ export interface WorkstationEvents {
   'catalogue.changed': { reason: string };
   /** Lesions were created, edited or deleted (by this window, another one, or an import). */
   'lesions.changed': { lesionIds: number[]; seriesIds: number[] };
+  /** Embeddings of a model version were written. */
+  'embeddings.changed': { modelVersionId: number };
 }
 
 export type WorkstationEventName = keyof WorkstationEvents;

@@ -4,5 +4,6 @@ export type * from './events';
 export type * from './jobs';
 export type * from './lesions';
 export type * from './library';
+export type * from './models';
 export type * from './resources';
 export type * from './rpc';

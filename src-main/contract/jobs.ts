@@ -1,8 +1,10 @@
 import type { ImportSummary } from './library';
+import type { EmbeddingSummary } from './models';
 
 /** Every long-running job kind and the result it ends with. */
 export interface JobResults {
   import: ImportSummary;
+  embed: EmbeddingSummary;
 }
 
 export type JobKind = keyof JobResults;

@@ -3,6 +3,7 @@ import type { CatalogueApi } from './catalogue';
 import type { JobsApi } from './jobs';
 import type { LesionsApi } from './lesions';
 import type { LibraryApi } from './library';
+import type { MiningApi, ModelsApi } from './models';
 
 /** The whole API a window sees, one interface per domain. */
 export interface WorkstationApi {
@@ -10,6 +11,8 @@ export interface WorkstationApi {
   library: LibraryApi;
   catalogue: CatalogueApi;
   lesions: LesionsApi;
+  models: ModelsApi;
+  mining: MiningApi;
   jobs: JobsApi;
 }
 

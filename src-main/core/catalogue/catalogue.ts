@@ -1,7 +1,9 @@
 import { auditLogRepository } from './audit-log';
 import { openDatabase, type Db } from './database';
+import { embeddingsRepository } from './embeddings';
 import { instancesRepository } from './instances';
 import { lesionsRepository } from './lesions';
+import { modelVersionsRepository } from './model-versions';
 import { patientsRepository } from './patients';
 import { rejectedFilesRepository } from './rejected-files';
 import { seriesRepository } from './series';
@@ -19,6 +21,8 @@ export interface Catalogue {
   readonly rejectedFiles: ReturnType<typeof rejectedFilesRepository>;
   readonly lesions: ReturnType<typeof lesionsRepository>;
   readonly audit: ReturnType<typeof auditLogRepository>;
+  readonly modelVersions: ReturnType<typeof modelVersionsRepository>;
+  readonly embeddings: ReturnType<typeof embeddingsRepository>;
   /** Runs fn in one transaction: every multi-row change goes through here. */
   transaction<T>(fn: () => T): T;
   /** Removes series (unless lesions refer to them), studies and patients left without members. */
@@ -26,8 +30,9 @@ export interface Catalogue {
   close(): void;
 }
 
-export function openCatalogue(file: string): Catalogue {
-  const db = openDatabase(file);
+/** Opens a catalogue; `readonly` for worker threads that only read (WAL lets them read while the main thread writes). */
+export function openCatalogue(file: string, options: { readonly?: boolean } = {}): Catalogue {
+  const db = openDatabase(file, options);
   const id = (db.prepare("SELECT value FROM catalogue_meta WHERE key = 'catalogue_id'").get() as { value: string }).value;
   const series = seriesRepository(db);
   const studies = studiesRepository(db);
@@ -44,6 +49,8 @@ export function openCatalogue(file: string): Catalogue {
     rejectedFiles: rejectedFilesRepository(db),
     lesions: lesionsRepository(db, audit),
     audit,
+    modelVersions: modelVersionsRepository(db),
+    embeddings: embeddingsRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     pruneEmpty() {
       db.transaction(() => {

@@ -1,5 +1,7 @@
 import type { RpcResult, WorkstationApi } from '../../contract';
 import { ConflictError, LesionNotFoundError } from '../catalogue/lesions';
+import { ManifestError } from '../inference/manifest';
+import { ModelMismatchError } from '../inference/session';
 import { JobBusyError } from '../jobs/job-queue';
 import { NotFoundError } from '../services/catalogue-service';
 import { apiSchemas } from './schemas';
@@ -33,6 +35,7 @@ export function createDispatcher(api: WorkstationApi) {
       if (err instanceof JobBusyError) return { ok: false, error: { code: 'busy', message } };
       if (err instanceof NotFoundError || err instanceof LesionNotFoundError) return { ok: false, error: { code: 'not-found', message } };
       if (err instanceof ConflictError) return { ok: false, error: { code: 'conflict', message } };
+      if (err instanceof ModelMismatchError || err instanceof ManifestError) return { ok: false, error: { code: 'invalid-arguments', message } };
       return { ok: false, error: { code: 'failed', message } };
     }
   };

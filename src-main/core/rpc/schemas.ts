@@ -22,6 +22,8 @@ const segment = z.tuple([point, point]);
 const recist = z.object({ longAxis: segment, shortAxis: segment.nullable() }).strict();
 const actor = z.string().trim().min(1).max(200);
 const version = z.number().int().min(1);
+const modelName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
+const weight = z.number().finite().min(0).max(100);
 
 export const apiSchemas = {
   app: { info: none, pickFolders: none },
@@ -53,6 +55,25 @@ export const apiSchemas = {
     remove: z.tuple([z.object({ lesionId: id, version, actor }).strict()]),
     restore: z.tuple([z.object({ lesionId: id, actor }).strict()]),
     history: z.tuple([id]),
+  },
+  models: {
+    list: none,
+    add: z.tuple([z.object({ path: filePath }).strict()]),
+    runtime: none,
+  },
+  mining: {
+    startEmbedding: z.tuple([z.object({ model: modelName.optional() }).strict()]),
+    embeddingStatus: z.tuple([z.object({ model: modelName.optional() }).strict()]),
+    similar: z.tuple([
+      z
+        .object({
+          lesionId: id,
+          k: z.number().int().min(1).max(500),
+          model: modelName.optional(),
+          weights: z.object({ texture: weight, intensity: weight, size: weight, location: weight }).partial().strict().optional(),
+        })
+        .strict(),
+    ]),
   },
   jobs: { list: none, get: z.tuple([jobId]), cancel: z.tuple([jobId]) },
 } satisfies ApiSchemas;

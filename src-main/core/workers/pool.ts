@@ -24,6 +24,8 @@ export interface WorkerPoolOptions {
   taskTimeoutMs?: number;
   /** Heap cap per worker, so a hostile file cannot take the whole process down. */
   maxHeapMb?: number;
+  /** Passed to every worker (e.g. the catalogue path and the model folder). */
+  workerData?: unknown;
 }
 
 /**
@@ -56,6 +58,7 @@ export class WorkerPool<Req, Res> {
       if (!slot) return;
       const task = this.queue.shift()!;
       slot.busy = task;
+      slot.worker.ref(); // a busy worker keeps the process alive until its answer arrives
       if (this.options.taskTimeoutMs) {
         task.timer = setTimeout(() => this.fail(slot!, new WorkerTaskError(`timed out after ${this.options.taskTimeoutMs} ms`)), this.options.taskTimeoutMs);
       }
@@ -66,6 +69,7 @@ export class WorkerPool<Req, Res> {
   private addSlot(): Slot<Res> {
     const worker = spawnWorker(this.options.name, {
       resourceLimits: this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : undefined,
+      workerData: this.options.workerData,
     });
     const slot: Slot<Res> = { worker, busy: null };
     worker.on('message', (msg: { id: number; ok: boolean; value?: Res; error?: string }) => {
@@ -88,6 +92,7 @@ export class WorkerPool<Req, Res> {
   private settle(slot: Slot<Res>): void {
     if (slot.busy?.timer) clearTimeout(slot.busy.timer);
     slot.busy = null;
+    slot.worker.unref(); // an idle worker does not keep the process alive
   }
 
   /** Fails the slot's task, retires its worker and lets a fresh one take the next task. */

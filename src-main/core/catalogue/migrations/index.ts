@@ -1,5 +1,6 @@
 import { migration001 } from './001-library';
 import { migration002 } from './002-lesions';
+import { migration003 } from './003-models-embeddings';
 
 export interface Migration {
   /** Numbered from 1 without gaps; never edit one that has landed, add the next. */
@@ -8,4 +9,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration001, migration002];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003];
