@@ -14,6 +14,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/shell/main.ts'),
           'dicom-header-worker': resolve(__dirname, 'src-main/core/workers/dicom-header-worker.ts'),
+          'embedding-worker': resolve(__dirname, 'src-main/core/workers/embedding-worker.ts'),
         },
       },
     },

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runImport, runServe, runStats } from './commands';
+import { defaultCataloguePath } from '../core/paths';
 import { runLesions } from './lesions-command';
+import { runBench } from './bench';
+import { runEmbed, runModels, runSimilar } from './mining-commands';
 import { runStart } from './start';
 
 const usage = `lesion-ws <command> [options]
@@ -12,6 +15,14 @@ Commands:
                                           slices per series
   lesions --db <file> [--json] [--source <s>] [--limit <n>]
                                           Lesions with image, box, diameters in px and mm, source, split
+  embed --db <file> [--model <name>] [--json]
+                                          Embed every lesion lacking an embedding for the model (default:
+                                          the bundled scattering-texture model); resumable
+  similar --db <file> --lesion <id> [--k 10] [--model <name>] [--json]
+                                          The k most similar lesions (cosine of the embeddings)
+  models [--db <file>] [--json]           Registered models and the execution provider (CUDA or CPU)
+  models add <dir> [--db <file>]          Check a folder with model.onnx + manifest.json and add it
+  bench [scattering|embedding]            Measure speeds (npm run bench) and print them
   serve --db <file> [--port N]            Start the browser host on 127.0.0.1 and print its URL (with token)
   start [--db <file>] [--browser]         Open the workstation (desktop shell, or browser mode when Electron
                                           is not installed), on the bundled sample library by default
@@ -40,6 +51,9 @@ export async function main(argv: string[]): Promise<number> {
       browser: { type: 'boolean', default: false },
       source: { type: 'string' },
       limit: { type: 'string' },
+      model: { type: 'string' },
+      lesion: { type: 'string' },
+      k: { type: 'string' },
       'no-open': { type: 'boolean', default: false },
     },
   });
@@ -58,6 +72,17 @@ export async function main(argv: string[]): Promise<number> {
         return await runStats({ db: needDb(), json: values.json });
       case 'lesions':
         return await runLesions({ db: needDb(), json: values.json, source: values.source, limit: values.limit ? Number(values.limit) : undefined });
+      case 'embed':
+        return await runEmbed({ db: needDb(), model: values.model, json: values.json });
+      case 'similar':
+        if (!values.lesion) throw new UsageError('similar needs --lesion <id>');
+        return await runSimilar({ db: needDb(), lesion: Number(values.lesion), k: values.k ? Number(values.k) : 10, model: values.model, json: values.json });
+      case 'models':
+        if (positionals[0] && positionals[0] !== 'add') throw new UsageError(`unknown models command ${positionals[0]}`);
+        if (positionals[0] === 'add' && !positionals[1]) throw new UsageError('models add needs a folder');
+        return await runModels({ db: values.db ?? defaultCataloguePath(), add: positionals[0] === 'add' ? positionals[1] : undefined, json: values.json });
+      case 'bench':
+        return await runBench(positionals);
       case 'serve':
         return await runServe({ db: needDb(), port });
       case 'start':

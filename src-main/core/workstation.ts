@@ -8,6 +8,9 @@ import { importLibrary } from './library/library-import';
 import type { HeaderTask, HeaderTaskResult } from './library/read-header-file';
 import { catalogueService } from './services/catalogue-service';
 import { lesionsService } from './services/lesions-service';
+import { miningService, modelsService } from './services/mining-service';
+import { modelRegistry, type ModelRegistry } from './inference/model-registry';
+import { userDataDir } from './paths';
 import { lesionImages, type LesionImages } from './imaging/lesion-images';
 import { PixelSourceCache } from './imaging/pixel-sources';
 import { resourceService, type ResourceService } from './services/resource-service';
@@ -21,6 +24,8 @@ export interface WorkstationConfig {
   pickFolders?: () => Promise<string[]>;
   /** Header-parsing worker threads (default: cores - 1, at most 4). */
   workers?: number;
+  /** Where users' own models are kept (default: <user data>/models). */
+  userModelsDir?: string;
 }
 
 export interface Workstation {
@@ -30,6 +35,7 @@ export interface Workstation {
   readonly lesionImages: LesionImages;
   readonly jobs: JobQueue;
   readonly catalogue: Catalogue;
+  readonly models: ModelRegistry;
   close(): Promise<void>;
 }
 
@@ -61,6 +67,7 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
   const pixelSources = new PixelSourceCache();
   const images = lesionImages(catalogue, pixelSources, { cacheDir: cacheDirFor(config.catalogPath) });
   const resources = resourceService(catalogue, pixelSources, images);
+  const models = modelRegistry(catalogue, { bundled: join(config.appRoot, 'models'), user: config.userModelsDir ?? join(userDataDir(), 'models') });
   const version = (JSON.parse(readFileSync(join(config.appRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
   const api: WorkstationApi = {
@@ -84,6 +91,8 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     },
     catalogue: catalogueService(catalogue),
     lesions: lesionsService(catalogue, events),
+    models: modelsService(models),
+    mining: miningService(catalogue, events, jobs, models),
     jobs: {
       list: async () => jobs.list(),
       get: async (id) => jobs.get(id),
@@ -98,6 +107,7 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     lesionImages: images,
     jobs,
     catalogue,
+    models,
     async close() {
       await jobs.cancelAll();
       await headerPool.close();

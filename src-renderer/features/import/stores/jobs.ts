@@ -40,7 +40,7 @@ export const useJobsStore = defineStore('jobs', () => {
     await api.jobs.cancel(jobId);
   }
 
-  return { jobs, running, latestImport, lastError, load, startImport, cancel };
+  return { jobs, running, latestImport, lastError, track, load, startImport, cancel };
 });
 
 export function importResult(job: JobInfo | null): ImportSummary | null {

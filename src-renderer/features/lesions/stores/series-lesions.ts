@@ -49,6 +49,9 @@ export const useSeriesLesionsStore = defineStore('series-lesions', () => {
   const seriesId = ref<number | null>(null);
   const lesions = ref<Lesion[]>([]);
   const error = ref<string | null>(null);
+  /** The lesion the annotator picked in the list (its similar lesions are shown). */
+  const selectedId = ref<number | null>(null);
+  const selected = computed(() => lesions.value.find((l) => l.id === selectedId.value) ?? null);
   const history = useHistoryStore();
   const settings = useSettingsStore();
   registerLesionCommands(() => settings.annotator);
@@ -56,6 +59,8 @@ export const useSeriesLesionsStore = defineStore('series-lesions', () => {
   async function load(id: number | null): Promise<void> {
     seriesId.value = id;
     lesions.value = id === null ? [] : await api.lesions.forSeries(id);
+    // keep the selection only while it is a lesion of the shown series
+    if (selectedId.value !== null && !lesions.value.some((l) => l.id === selectedId.value)) selectedId.value = null;
   }
 
   onEvent('lesions.changed', (change) => {
@@ -112,5 +117,5 @@ export const useSeriesLesionsStore = defineStore('series-lesions', () => {
     await load(seriesId.value);
   }
 
-  return { seriesId, lesions, byInstance, error, load, create, update, remove };
+  return { seriesId, lesions, byInstance, error, selectedId, selected, load, create, update, remove };
 });

@@ -12,13 +12,15 @@ export const useViewerStore = defineStore('viewer', () => {
   /** Where the viewer opens the series: the middle slice. */
   const startIndex = ref(0);
 
-  async function open(seriesId: number): Promise<void> {
+  /** Opens a series; with `focus`, at that slice instead of the middle one. */
+  async function open(seriesId: number, focus?: { instanceId: number; frame: number }): Promise<void> {
     status.value = 'loading';
     error.value = null;
     try {
       const detail = await api.catalogue.seriesDetail(seriesId);
       series.value = detail;
-      startIndex.value = Math.floor(detail.sliceList.length / 2);
+      const focused = focus ? detail.sliceList.findIndex((s) => s.instanceId === focus.instanceId && s.frame === focus.frame) : -1;
+      startIndex.value = focused >= 0 ? focused : Math.floor(detail.sliceList.length / 2);
       status.value = 'done';
     } catch (err) {
       status.value = 'error';
