@@ -8,9 +8,23 @@ const dimension = z.union([z.number().int().positive(), z.string().min(1).max(32
 
 export const windowSchema = z.object({ name: z.string().min(1).max(64), center: z.number(), width: z.number().positive() }).strict();
 
+const modelName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-"');
+
+/** What a features model (a head trained by the iterative loop) takes: stored vectors of another model. */
+export const basedOnSchema = z
+  .object({
+    model: modelName,
+    version: z.string().min(1).max(32),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The base model's id in the catalogue it was trained in: informative only elsewhere. */
+    modelVersionId: z.number().int().positive().optional(),
+    groups: z.array(z.object({ name: z.string().min(1).max(64), length: z.number().int().positive(), weight: z.number().min(0) }).strict()).min(1),
+  })
+  .strict();
+
 export const manifestSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-"'),
+    name: modelName,
     version: z.string().min(1).max(32),
     task: z.enum(['embedding', 'classifier', 'detector']),
     description: z.string().max(2000).optional(),
@@ -20,6 +34,8 @@ export const manifestSchema = z
     input: z
       .object({
         name: z.string().min(1),
+        /** 'patch': image patches made by the preprocessing below; 'features': stored vectors of `basedOn` */
+        kind: z.enum(['patch', 'features']).default('patch'),
         /** e.g. ["N", 3, 64, 64]: strings are free (batch) dimensions */
         shape: z.array(dimension).min(1).max(8),
         dtype: z.enum(['float32']),
@@ -34,7 +50,9 @@ export const manifestSchema = z
         windows: z.array(windowSchema).min(1),
         contextSlices: z.number().int().min(0).max(8).default(0),
       })
-      .strict(),
+      .strict()
+      .optional(),
+    basedOn: basedOnSchema.optional(),
     labels: z.array(z.string()).nullable().default(null),
     /** Where the weights come from (a script in the repo, a training run) and under which licence. */
     provenance: z.string().max(2000).optional(),
@@ -42,6 +60,13 @@ export const manifestSchema = z
   .strict();
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
+export type PatchModelManifest = ModelManifest & { preprocessing: NonNullable<ModelManifest['preprocessing']> };
+
+/** The patch preprocessing of a model that embeds images; throws for a features model (a head). */
+export function patchPreprocessing(m: ModelManifest): NonNullable<ModelManifest['preprocessing']> {
+  if (m.input.kind !== 'patch' || !m.preprocessing) throw new ManifestError(`${m.name} takes stored feature vectors, not image patches`);
+  return m.preprocessing;
+}
 
 export class ManifestError extends Error {}
 
@@ -52,6 +77,16 @@ export function parseManifest(json: unknown, where: string): ModelManifest {
     throw new ManifestError(`${where}: invalid manifest (${detail})`);
   }
   const m = parsed.data;
+  if (m.input.kind === 'features') {
+    if (!m.basedOn) throw new ManifestError(`${where}: a features model must say which model's vectors it takes (basedOn)`);
+    if (m.preprocessing) throw new ManifestError(`${where}: a features model has no patch preprocessing`);
+    const width = m.basedOn.groups.reduce((a, g) => a + g.length, 0);
+    if (m.input.shape.length !== 2 || m.input.shape[1] !== width) {
+      throw new ManifestError(`${where}: input shape [${m.input.shape.join(', ')}] does not match basedOn's ${width} features`);
+    }
+    return m;
+  }
+  if (!m.preprocessing) throw new ManifestError(`${where}: a patch model needs its preprocessing (patch size, mm per pixel, windows)`);
   const channels = m.preprocessing.windows.length * (1 + 2 * m.preprocessing.contextSlices);
   const [, c, h, w] = m.input.shape;
   if (m.input.shape.length === 4 && (c !== channels || h !== m.preprocessing.patchSize || w !== m.preprocessing.patchSize)) {
