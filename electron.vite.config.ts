@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/shell/main.ts'),
           'dicom-header-worker': resolve(__dirname, 'src-main/core/workers/dicom-header-worker.ts'),
           'embedding-worker': resolve(__dirname, 'src-main/core/workers/embedding-worker.ts'),
+          'clustering-worker': resolve(__dirname, 'src-main/core/workers/clustering-worker.ts'),
         },
       },
     },

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runImport, runServe, runStats } from './commands';
 import { defaultCataloguePath } from '../core/paths';
+import { runCluster, runEvaluate } from './clustering-commands';
 import { runLesions } from './lesions-command';
 import { runBench } from './bench';
 import { runEmbed, runModels, runSimilar } from './mining-commands';
@@ -20,6 +21,11 @@ Commands:
                                           the bundled scattering-texture model); resumable
   similar --db <file> --lesion <id> [--k 10] [--model <name>] [--json]
                                           The k most similar lesions (cosine of the embeddings)
+  cluster --db <file> --k <n> [--features <g1,g2,...>] [--iterate] [--seed <s>] [--metric euclidean|cosine] [--json]
+                                          Cluster the lesions (embedding missing ones first); groups: texture,
+                                          intensity, size, location, window
+  evaluate --db <file> [--run <id>] [--split train|val|test|all] [--json]
+                                          Purity, NMI, ARI and accuracy against the reference types
   models [--db <file>] [--json]           Registered models and the execution provider (CUDA or CPU)
   models add <dir> [--db <file>]          Check a folder with model.onnx + manifest.json and add it
   bench [scattering|embedding]            Measure speeds (npm run bench) and print them
@@ -54,6 +60,12 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       lesion: { type: 'string' },
       k: { type: 'string' },
+      features: { type: 'string' },
+      iterate: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      metric: { type: 'string' },
+      run: { type: 'string' },
+      split: { type: 'string' },
       'no-open': { type: 'boolean', default: false },
     },
   });
@@ -77,6 +89,20 @@ export async function main(argv: string[]): Promise<number> {
       case 'similar':
         if (!values.lesion) throw new UsageError('similar needs --lesion <id>');
         return await runSimilar({ db: needDb(), lesion: Number(values.lesion), k: values.k ? Number(values.k) : 10, model: values.model, json: values.json });
+      case 'cluster':
+        if (!values.k) throw new UsageError('cluster needs --k <n>');
+        return await runCluster({
+          db: needDb(),
+          k: Number(values.k),
+          features: values.features,
+          iterate: values.iterate,
+          seed: values.seed === undefined ? undefined : Number(values.seed),
+          metric: values.metric,
+          model: values.model,
+          json: values.json,
+        });
+      case 'evaluate':
+        return await runEvaluate({ db: needDb(), run: values.run === undefined ? undefined : Number(values.run), split: values.split, json: values.json });
       case 'models':
         if (positionals[0] && positionals[0] !== 'add') throw new UsageError(`unknown models command ${positionals[0]}`);
         if (positionals[0] === 'add' && !positionals[1]) throw new UsageError('models add needs a folder');

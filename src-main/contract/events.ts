@@ -9,6 +9,8 @@ export interface WorkstationEvents {
   'lesions.changed': { lesionIds: number[]; seriesIds: number[] };
   /** Embeddings of a model version were written. */
   'embeddings.changed': { modelVersionId: number };
+  /** A clustering run was stored, restored as current, or its map computed. */
+  'clustering.changed': { runId: number };
 }
 
 export type WorkstationEventName = keyof WorkstationEvents;

@@ -1,5 +1,6 @@
 export type * from './app';
 export type * from './catalogue';
+export type * from './clustering';
 export type * from './events';
 export type * from './jobs';
 export type * from './lesions';

@@ -1,3 +1,4 @@
+import type { ClusteringRunSummary, KSuggestion } from './clustering';
 import type { ImportSummary } from './library';
 import type { EmbeddingSummary } from './models';
 
@@ -5,6 +6,9 @@ import type { EmbeddingSummary } from './models';
 export interface JobResults {
   import: ImportSummary;
   embed: EmbeddingSummary;
+  cluster: ClusteringRunSummary;
+  'suggest-k': KSuggestion;
+  map: { runId: number; points: number };
 }
 
 export type JobKind = keyof JobResults;

@@ -49,11 +49,13 @@ export interface EmbeddingSummary {
   remaining: number;
 }
 
+/** Weight of each feature group (0 switches it off); a group missing here has weight 1. */
 export interface FeatureWeights {
   texture?: number;
   intensity?: number;
   size?: number;
   location?: number;
+  window?: number;
 }
 
 export interface SimilarLesion {

@@ -1,5 +1,6 @@
 import type { AppApi } from './app';
 import type { CatalogueApi } from './catalogue';
+import type { ClusteringApi } from './clustering';
 import type { JobsApi } from './jobs';
 import type { LesionsApi } from './lesions';
 import type { LibraryApi } from './library';
@@ -13,6 +14,7 @@ export interface WorkstationApi {
   lesions: LesionsApi;
   models: ModelsApi;
   mining: MiningApi;
+  clustering: ClusteringApi;
   jobs: JobsApi;
 }
 

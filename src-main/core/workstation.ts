@@ -8,6 +8,7 @@ import { importLibrary } from './library/library-import';
 import type { HeaderTask, HeaderTaskResult } from './library/read-header-file';
 import { catalogueService } from './services/catalogue-service';
 import { lesionsService } from './services/lesions-service';
+import { clusteringService } from './services/clustering-service';
 import { miningService, modelsService } from './services/mining-service';
 import { modelRegistry, type ModelRegistry } from './inference/model-registry';
 import { userDataDir } from './paths';
@@ -67,7 +68,13 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
   const pixelSources = new PixelSourceCache();
   const images = lesionImages(catalogue, pixelSources, { cacheDir: cacheDirFor(config.catalogPath) });
   const resources = resourceService(catalogue, pixelSources, images);
-  const models = modelRegistry(catalogue, { bundled: join(config.appRoot, 'models'), user: config.userModelsDir ?? join(userDataDir(), 'models') });
+  const cacheDir = cacheDirFor(config.catalogPath);
+  const models = modelRegistry(catalogue, {
+    bundled: join(config.appRoot, 'models'),
+    user: config.userModelsDir ?? join(userDataDir(), 'models'),
+    // heads trained by clustering runs belong to this catalogue
+    catalogue: cacheDir ? join(cacheDir, 'models') : null,
+  });
   const version = (JSON.parse(readFileSync(join(config.appRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
   const api: WorkstationApi = {
@@ -93,6 +100,7 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     lesions: lesionsService(catalogue, events),
     models: modelsService(models),
     mining: miningService(catalogue, events, jobs, models),
+    clustering: clusteringService(catalogue, events, jobs, models, { headModelsDir: cacheDir ? join(cacheDir, 'models') : null }),
     jobs: {
       list: async () => jobs.list(),
       get: async (id) => jobs.get(id),

@@ -36,7 +36,7 @@ describe('embedding job and similar-lesion search', () => {
 
     const model = ws.models.resolve();
     const layout = ws.catalogue.embeddings.layout(model.id)!;
-    expect(layout.map((g) => [g.name, g.length])).toEqual([['texture', 651], ['intensity', 7], ['size', 4], ['location', 3]]);
+    expect(layout.map((g) => [g.name, g.length])).toEqual([['texture', 651], ['intensity', 7], ['size', 4], ['location', 3], ['window', 2]]);
     const stored = ws.catalogue.embeddings.all(model.id);
     const withImage = stored.filter((e) => e.hasPixels);
     const withoutImage = stored.filter((e) => !e.hasPixels);

@@ -1,4 +1,5 @@
 import { auditLogRepository } from './audit-log';
+import { clusteringRunsRepository } from './clustering-runs';
 import { openDatabase, type Db } from './database';
 import { embeddingsRepository } from './embeddings';
 import { instancesRepository } from './instances';
@@ -23,6 +24,7 @@ export interface Catalogue {
   readonly audit: ReturnType<typeof auditLogRepository>;
   readonly modelVersions: ReturnType<typeof modelVersionsRepository>;
   readonly embeddings: ReturnType<typeof embeddingsRepository>;
+  readonly clusteringRuns: ReturnType<typeof clusteringRunsRepository>;
   /** Runs fn in one transaction: every multi-row change goes through here. */
   transaction<T>(fn: () => T): T;
   /** Removes series (unless lesions refer to them), studies and patients left without members. */
@@ -51,6 +53,7 @@ export function openCatalogue(file: string, options: { readonly?: boolean } = {}
     audit,
     modelVersions: modelVersionsRepository(db),
     embeddings: embeddingsRepository(db),
+    clusteringRuns: clusteringRunsRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     pruneEmpty() {
       db.transaction(() => {

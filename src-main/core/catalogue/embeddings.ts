@@ -52,7 +52,10 @@ export function embeddingsRepository(db: Db) {
       SELECT l.id FROM lesions l JOIN embeddings e ON e.lesion_id = l.id AND e.model_version_id = ?
       WHERE l.updated_at > e.created_at)`);
 
+  const dropAll = db.prepare('DELETE FROM embeddings WHERE model_version_id = ?');
+
   return {
+    dropAll: (modelVersionId: number): number => dropAll.run(modelVersionId).changes,
     put(modelVersionId: number, e: StoredEmbedding): void {
       put.run(e.lesionId, modelVersionId, toBlob(e.vector), e.hasPixels ? 1 : 0, nowIso());
     },

@@ -276,6 +276,17 @@ export function lesionsRepository(db: Db, audit: ReturnType<typeof auditLogRepos
 
     forSeries: (seriesId: number): Lesion[] => forSeries.all(seriesId).map(lesionFromRow),
 
+    /** Several lesions by id (deleted ones left out), in chunks below SQLite's parameter limit. */
+    getMany(ids: readonly number[]): Lesion[] {
+      const out: Lesion[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = db.prepare(`SELECT * FROM lesions WHERE deleted_at IS NULL AND id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as LesionRow[];
+        out.push(...rows.map(lesionFromRow));
+      }
+      return out;
+    },
+
     /** Attaches lesions to key slices that are now in the library; returns how many were linked. */
     linkUnresolved(): number {
       const linked = linkUnresolved.all();

@@ -3,10 +3,10 @@ import type { Catalogue } from '../catalogue/catalogue';
 import type { EmbeddingGroupLayout } from '../catalogue/embeddings';
 import type { LesionImages } from '../imaging/lesion-images';
 import type { HuSlice } from '../imaging/resample';
-import type { ModelManifest } from '../inference/manifest';
+import { patchPreprocessing, type ModelManifest } from '../inference/manifest';
 import { runInBatches, type LoadedModel } from '../inference/session';
 import { seriesSlices } from '../library/series-slices';
-import { INTENSITY_FEATURES, intensityFeatures, LOCATION_FEATURES, locationFeatures, SIZE_FEATURES, sizeFeatures } from './features';
+import { INTENSITY_FEATURES, intensityFeatures, LOCATION_FEATURES, locationFeatures, SIZE_FEATURES, sizeFeatures, WINDOW_FEATURES, windowFeatures } from './features';
 
 /** The vector layout an embedding model gives: its image features first, then the catalogue's groups. */
 export function embeddingLayout(manifest: ModelManifest): EmbeddingGroupLayout[] {
@@ -17,6 +17,7 @@ export function embeddingLayout(manifest: ModelManifest): EmbeddingGroupLayout[]
     { name: 'intensity', length: INTENSITY_FEATURES.length },
     { name: 'size', length: SIZE_FEATURES.length },
     { name: 'location', length: LOCATION_FEATURES.length },
+    { name: 'window', length: WINDOW_FEATURES.length },
   ];
 }
 
@@ -48,7 +49,7 @@ export async function embedLesions(ctx: EmbedderContext, lesionIds: readonly num
   const layout = embeddingLayout(manifest);
   const width = layout.reduce((a, g) => a + g.length, 0);
   const textureWidth = layout[0]!.length;
-  const pre = manifest.preprocessing;
+  const pre = patchPreprocessing(manifest);
   const spec = { sizePx: pre.patchSize, mmPerPixel: pre.mmPerPixel, windows: pre.windows, contextSlices: pre.contextSlices };
   const perPatch = pre.windows.length * (1 + 2 * pre.contextSlices) * pre.patchSize * pre.patchSize;
   const positions = new Map<number, { index: Map<string, number>; count: number }>();
@@ -94,6 +95,9 @@ export async function embedLesions(ctx: EmbedderContext, lesionIds: readonly num
     vector.set(sizeFeatures(lesion), offset);
     offset += SIZE_FEATURES.length;
     vector.set(locationFeatures(lesion, { slice, ...where }), offset);
+    offset += LOCATION_FEATURES.length;
+    const presets = lesion.instanceId !== null ? (ctx.catalogue.instances.get(lesion.instanceId)?.windowPresets ?? []) : [];
+    vector.set(windowFeatures(lesion, presets), offset);
     rows.push({ lesion, vector, patch: patch && patch.length === perPatch ? patch : null });
   }
 

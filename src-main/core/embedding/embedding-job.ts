@@ -23,6 +23,9 @@ export async function runEmbeddingJob(
 ): Promise<EmbeddingSummary> {
   const layout = embeddingLayout(model.manifest);
   catalogue.transaction(() => {
+    // a different layout (the feature groups changed with this version of the workstation) invalidates them all
+    const previous = catalogue.embeddings.layout(model.id);
+    if (previous && JSON.stringify(previous) !== JSON.stringify(layout)) catalogue.embeddings.dropAll(model.id);
     catalogue.embeddings.setLayout(model.id, layout);
     catalogue.embeddings.dropStale(model.id);
   });

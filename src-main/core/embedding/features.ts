@@ -9,6 +9,22 @@ import type { HuSlice } from '../imaging/resample';
 export const SIZE_FEATURES = ['log long axis mm', 'log short axis mm', 'short / long', 'log box area mm2'] as const;
 export const INTENSITY_FEATURES = ['mean HU', 'std HU', 'p10 HU', 'median HU', 'p90 HU', 'fraction < -500 HU', 'fraction > 150 HU'] as const;
 export const LOCATION_FEATURES = ['x in body', 'y in body', 'z in series'] as const;
+export const WINDOW_FEATURES = ['window centre HU', 'log window width HU'] as const;
+
+/**
+ * The window the lesion was read in: radiologists read lung lesions in a lung window, bone lesions in a bone
+ * window, the rest in soft-tissue windows, so it tells something the pixels of one slice may not. DeepLesion
+ * gives it per lesion (DICOM_windows, low and high HU); otherwise the key slice's first DICOM preset.
+ */
+export function windowFeatures(lesion: Pick<Lesion, 'attributes'>, presets: readonly { center: number; width: number }[]): Float32Array {
+  const given = lesion.attributes.dicomWindow;
+  if (Array.isArray(given) && given.length === 2 && given.every((v) => typeof v === 'number') && (given[1] as number) > (given[0] as number)) {
+    const [low, high] = given as [number, number];
+    return Float32Array.from([(low + high) / 2, Math.log(high - low)]);
+  }
+  const first = presets[0];
+  return first && first.width > 0 ? Float32Array.from([first.center, Math.log(first.width)]) : Float32Array.from([Number.NaN, Number.NaN]);
+}
 
 export function sizeFeatures(lesion: Pick<Lesion, 'longAxisMm' | 'shortAxisMm' | 'longAxisPx' | 'shortAxisPx' | 'box' | 'pixelSpacing'>): Float32Array {
   const spacing = lesion.pixelSpacing ?? [1, 1];

@@ -1,14 +1,17 @@
 import type { FeatureWeights } from '../../contract';
 import type { EmbeddingGroupLayout, StoredEmbedding } from '../catalogue/embeddings';
 
-export const DEFAULT_WEIGHTS: Required<FeatureWeights> = { texture: 1, intensity: 1, size: 1, location: 1 };
+export const DEFAULT_WEIGHTS: Required<FeatureWeights> = { texture: 1, intensity: 1, size: 1, location: 1, window: 1 };
 
 export interface FeatureMatrix {
   lesionIds: number[];
   rowOf: Map<number, number>;
   dims: number;
-  /** rows x dims, each row standardised, weighted and of unit length (0 for an all-missing row) */
+  /** rows x dims, each row standardised, weighted and (with `unitRows`) of unit length (0 for an all-missing row) */
   data: Float32Array;
+  /** What standardising did per dimension: z = (x - mean) * scale, NaN -> mean; scale 0 switches a dimension off. */
+  mean: Float32Array;
+  scale: Float32Array;
 }
 
 /**
@@ -17,7 +20,13 @@ export interface FeatureMatrix {
  * weight and not by their size, then each row normalised to unit length (cosine similarity = dot product).
  * A group with weight 0 is switched off.
  */
-export function featureMatrix(embeddings: readonly StoredEmbedding[], layout: readonly EmbeddingGroupLayout[], weights: FeatureWeights = {}): FeatureMatrix {
+export function featureMatrix(
+  embeddings: readonly StoredEmbedding[],
+  layout: readonly EmbeddingGroupLayout[],
+  weights: FeatureWeights = {},
+  options: { unitRows?: boolean } = {},
+): FeatureMatrix {
+  const unitRows = options.unitRows ?? true;
   const dims = layout.reduce((a, g) => a + g.length, 0);
   const n = embeddings.length;
   const mean = new Float64Array(dims);
@@ -53,10 +62,19 @@ export function featureMatrix(embeddings: readonly StoredEmbedding[], layout: re
       data[base + d] = z;
       norm += z * z;
     }
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let d = 0; d < dims; d++) data[base + d]! *= inv;
+    if (unitRows) {
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let d = 0; d < dims; d++) data[base + d]! *= inv;
+    }
   });
-  return { lesionIds: embeddings.map((e) => e.lesionId), rowOf: new Map(embeddings.map((e, i) => [e.lesionId, i])), dims, data };
+  return {
+    lesionIds: embeddings.map((e) => e.lesionId),
+    rowOf: new Map(embeddings.map((e, i) => [e.lesionId, i])),
+    dims,
+    data,
+    mean: Float32Array.from(mean),
+    scale: Float32Array.from(scale),
+  };
 }
 
 /** The k rows most similar to a row by cosine (exact search; ~20 ms for 32,000 x 665 on one core). */

@@ -19,7 +19,7 @@ export const DEFAULT_EMBEDDING_MODEL = 'scattering-texture';
  * Models by name: the bundled ones (models/<name>) and the user's (<user data>/models/<name>-<version>),
  * each registered in the catalogue with its version and file hash, so results say which model made them.
  */
-export function modelRegistry(catalogue: Catalogue, folders: { bundled: string; user: string }) {
+export function modelRegistry(catalogue: Catalogue, folders: { bundled: string; user: string; catalogue?: string | null }) {
   function scan(root: string, origin: string): RegisteredModel[] {
     if (!existsSync(root)) return [];
     const found: RegisteredModel[] = [];
@@ -39,12 +39,14 @@ export function modelRegistry(catalogue: Catalogue, folders: { bundled: string; 
   }
 
   function all(): RegisteredModel[] {
-    return [...scan(folders.bundled, 'bundled'), ...scan(folders.user, 'user')];
+    const trained = folders.catalogue ? scan(folders.catalogue, 'catalogue') : [];
+    return [...scan(folders.bundled, 'bundled'), ...scan(folders.user, 'user'), ...trained];
   }
 
   return {
     all,
     /** A model by name (its newest registration), or the default embedding model. */
+    // a head's origin ('clustering run N') is kept from its first registration; scans report 'catalogue'
     resolve(name?: string): RegisteredModel {
       const wanted = name ?? DEFAULT_EMBEDDING_MODEL;
       const match = all().filter((m) => m.manifest.name === wanted);

@@ -24,6 +24,10 @@ const actor = z.string().trim().min(1).max(200);
 const version = z.number().int().min(1);
 const modelName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
 const weight = z.number().finite().min(0).max(100);
+const featureGroup = z.enum(['texture', 'intensity', 'size', 'location', 'window']);
+const metric = z.enum(['euclidean', 'cosine']);
+const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const featureWeights = z.object({ texture: weight, intensity: weight, size: weight, location: weight, window: weight }).partial().strict();
 
 export const apiSchemas = {
   app: { info: none, pickFolders: none },
@@ -70,10 +74,57 @@ export const apiSchemas = {
           lesionId: id,
           k: z.number().int().min(1).max(500),
           model: modelName.optional(),
-          weights: z.object({ texture: weight, intensity: weight, size: weight, location: weight }).partial().strict().optional(),
+          weights: featureWeights.optional(),
         })
         .strict(),
     ]),
+  },
+  clustering: {
+    startClustering: z.tuple([
+      z
+        .object({
+          k: z.number().int().min(2).max(200),
+          features: z.array(featureGroup).min(1).max(5).optional(),
+          weights: featureWeights.optional(),
+          metric: metric.optional(),
+          iterate: z.boolean().optional(),
+          maxRounds: z.number().int().min(1).max(50).optional(),
+          seed: seed.optional(),
+          restarts: z.number().int().min(1).max(100).optional(),
+          model: modelName.optional(),
+        })
+        .strict(),
+    ]),
+    runs: none,
+    run: z.tuple([id]),
+    setCurrentRun: z.tuple([id]),
+    members: z.tuple([
+      z
+        .object({
+          runId: id,
+          cluster: z.number().int().min(0).max(1000),
+          offset: z.number().int().min(0),
+          limit: z.number().int().min(1).max(50_000),
+          order: z.enum(['nearest', 'farthest']).optional(),
+        })
+        .strict(),
+    ]),
+    startKSuggestion: z.tuple([
+      z
+        .object({
+          kMin: z.number().int().min(2).max(200),
+          kMax: z.number().int().min(2).max(200),
+          features: z.array(featureGroup).min(1).max(5).optional(),
+          metric: metric.optional(),
+          seed: seed.optional(),
+          model: modelName.optional(),
+        })
+        .strict()
+        .refine((v) => v.kMax >= v.kMin, 'kMax must not be below kMin'),
+    ]),
+    startMap: z.tuple([z.object({ runId: id }).strict()]),
+    map: z.tuple([id]),
+    evaluate: z.tuple([z.object({ runId: id.optional(), split: z.enum(['train', 'val', 'test', 'all']).optional() }).strict()]),
   },
   jobs: { list: none, get: z.tuple([jobId]), cancel: z.tuple([jobId]) },
 } satisfies ApiSchemas;

@@ -10,6 +10,14 @@ interface Pending<Res> {
   resolve: (value: Res) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | null;
+  onProgress?: (progress: unknown) => void;
+}
+
+export interface RunOptions {
+  /** Progress messages the worker sends while it works (see serveWorkerTasks' `report`). */
+  onProgress?: (progress: unknown) => void;
+  /** Aborting terminates the worker running the task (a fresh one takes the next task). */
+  signal?: AbortSignal;
 }
 
 interface Slot<Res> {
@@ -43,12 +51,26 @@ export class WorkerPool<Req, Res> {
     this.size = Math.max(1, options.size ?? Math.min(4, Math.max(1, cpus().length - 1)));
   }
 
-  run(request: Req): Promise<Res> {
+  run(request: Req, options: RunOptions = {}): Promise<Res> {
     if (this.closed) return Promise.reject(new WorkerTaskError('worker pool is closed'));
+    if (options.signal?.aborted) return Promise.reject(new WorkerTaskError('cancelled'));
     return new Promise<Res>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, request, resolve, reject, timer: null });
+      const task: Pending<Res> = { id: this.nextId++, request, resolve, reject, timer: null, onProgress: options.onProgress };
+      options.signal?.addEventListener('abort', () => this.abort(task), { once: true });
+      this.queue.push(task);
       this.pump();
     });
+  }
+
+  private abort(task: Pending<Res>): void {
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      task.reject(new WorkerTaskError('cancelled'));
+      return;
+    }
+    const slot = this.slots.find((s) => s.busy === task);
+    if (slot) this.fail(slot, new WorkerTaskError('cancelled'));
   }
 
   private pump(): void {
@@ -72,9 +94,13 @@ export class WorkerPool<Req, Res> {
       workerData: this.options.workerData,
     });
     const slot: Slot<Res> = { worker, busy: null };
-    worker.on('message', (msg: { id: number; ok: boolean; value?: Res; error?: string }) => {
+    worker.on('message', (msg: { id: number; ok?: boolean; value?: Res; error?: string; progress?: unknown }) => {
       const task = slot.busy;
       if (!task || task.id !== msg.id) return;
+      if ('progress' in msg) {
+        task.onProgress?.(msg.progress);
+        return;
+      }
       this.settle(slot);
       if (msg.ok) task.resolve(msg.value as Res);
       else task.reject(new WorkerTaskError(msg.error ?? 'worker task failed'));
@@ -119,12 +145,16 @@ export class WorkerPool<Req, Res> {
   }
 }
 
-/** The worker side: answers each task message with the handler's result or its error message. */
-export function serveWorkerTasks<Req, Res>(port: MessagePort | null, handler: (req: Req) => Promise<Res> | Res): void {
+/**
+ * The worker side: answers each task message with the handler's result or its error message. The handler may
+ * `report` progress while it works.
+ */
+export function serveWorkerTasks<Req, Res>(port: MessagePort | null, handler: (req: Req, report: (progress: unknown) => void) => Promise<Res> | Res): void {
   if (!port) throw new Error('serveWorkerTasks must run inside a worker thread');
   port.on('message', async (msg: { id: number; request: Req }) => {
     try {
-      port.postMessage({ id: msg.id, ok: true, value: await handler(msg.request) });
+      const report = (progress: unknown) => port.postMessage({ id: msg.id, progress });
+      port.postMessage({ id: msg.id, ok: true, value: await handler(msg.request, report) });
     } catch (err) {
       port.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
     }

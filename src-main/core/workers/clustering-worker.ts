@@ -1,0 +1,64 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FeatureWeights, KSuggestion, RoundReport } from '../../contract';
+import { openCatalogue, type Catalogue } from '../catalogue/catalogue';
+import { clusterMatrix, mapMatrix, suggestK, type ClusteringParams } from '../clustering/pipeline';
+import type { TrainedHead } from '../clustering/head';
+import { featureMatrix } from '../embedding/similarity';
+import { serveWorkerTasks } from './pool';
+
+/** Clustering, the choice of k and the 2-D map, off the main thread, reading embeddings read-only. */
+export type ClusteringTask =
+  | { kind: 'cluster'; modelVersionId: number; weights: FeatureWeights; params: ClusteringParams }
+  | { kind: 'suggest-k'; modelVersionId: number; weights: FeatureWeights; kMin: number; kMax: number; metric: 'euclidean' | 'cosine'; seed: number }
+  | { kind: 'map'; modelVersionId: number; weights: FeatureWeights; lesionIds: number[]; seed: number };
+
+export type ClusteringTaskResult =
+  | {
+      kind: 'cluster';
+      lesionIds: number[];
+      labels: Int32Array;
+      distances: Float32Array;
+      rounds: RoundReport[];
+      inertia: number;
+      silhouette: number | null;
+      head: TrainedHead | null;
+      mean: Float32Array;
+      scale: Float32Array;
+    }
+  | { kind: 'suggest-k'; suggestion: KSuggestion }
+  | { kind: 'map'; lesionIds: number[]; xy: Float32Array };
+
+const { catalogPath } = workerData as { catalogPath: string };
+let catalogue: Catalogue | null = null;
+
+function matrix(modelVersionId: number, weights: FeatureWeights, unitRows: boolean) {
+  catalogue ??= openCatalogue(catalogPath, { readonly: true });
+  const layout = catalogue.embeddings.layout(modelVersionId);
+  if (!layout) throw new Error('no embeddings for this model yet: run the embedding job first');
+  const stored = catalogue.embeddings.all(modelVersionId);
+  if (!stored.length) throw new Error('no embeddings for this model yet: run the embedding job first');
+  return { m: featureMatrix(stored, layout, weights, { unitRows }), raw: stored };
+}
+
+serveWorkerTasks<ClusteringTask, ClusteringTaskResult>(parentPort, async (task, report) => {
+  const progress = (message: string, done: number, total: number) => report({ message, done, total });
+  if (task.kind === 'cluster') {
+    const { m } = matrix(task.modelVersionId, task.weights, task.params.metric === 'cosine');
+    const n = m.lesionIds.length;
+    const outcome = clusterMatrix(m.data, n, m.dims, task.params, progress);
+    return { kind: 'cluster', lesionIds: m.lesionIds, ...outcome, mean: m.mean, scale: m.scale };
+  }
+  if (task.kind === 'suggest-k') {
+    const { m } = matrix(task.modelVersionId, task.weights, task.metric === 'cosine');
+    return { kind: 'suggest-k', suggestion: suggestK(m.data, m.lesionIds.length, m.dims, task, progress) };
+  }
+  // the map shows the lesions in the feature space the run started from (its groups and weights): the loop's
+  // re-embedding is the head's cluster memberships, which would draw k tight blobs and nothing between them
+  const { m } = matrix(task.modelVersionId, task.weights, false);
+  const wanted = new Set(task.lesionIds);
+  const rows = m.lesionIds.map((id, i) => [id, i] as const).filter(([id]) => wanted.has(id));
+  const data = new Float32Array(rows.length * m.dims);
+  rows.forEach(([, i], r) => data.set(m.data.subarray(i * m.dims, (i + 1) * m.dims), r * m.dims));
+  const xy = await mapMatrix(data, rows.length, m.dims, task.seed, progress);
+  return { kind: 'map', lesionIds: rows.map(([id]) => id), xy };
+});
