@@ -18,6 +18,7 @@ export async function runLesions(options: { db: string; json: boolean; source?: 
       items.push(...page.items);
       if (page.items.length < pageSize) break;
     }
+    const categories = new Map((await ws.api.review.categories()).map((c) => [c.id, c.name]));
     const rows = items.slice(0, limit).map((l) => ({
       id: l.id,
       seriesId: l.seriesId,
@@ -31,7 +32,8 @@ export async function runLesions(options: { db: string; json: boolean; source?: 
       shortAxisMm: l.shortAxisMm,
       source: l.source,
       referenceType: l.referenceType,
-      category: null as string | null, // curated categories arrive with the review workspace
+      category: l.categoryId === null ? null : (categories.get(l.categoryId) ?? ws.catalogue.categories.resolve(l.categoryId)?.name ?? null),
+      reviewStatus: l.reviewStatus,
       split: l.split,
       noisy: l.noisy,
     }));

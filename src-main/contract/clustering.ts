@@ -53,7 +53,11 @@ export interface ClusterSummary {
   cluster: number;
   /** The dominant reviewed category's name, else "Cluster N". */
   suggestedName: string;
+  /** The category most of its members carry (its name, once an annotator named the cluster), or null. */
+  categoryId: number | null;
   size: number;
+  /** Members marked reviewed. */
+  reviewed: number;
   /** The most typical lesions (nearest the centre), then the likely outliers (farthest). */
   medoids: number[];
   outliers: number[];
@@ -112,4 +116,10 @@ export interface ClusteringApi {
   startMap(input: { runId: number }): Promise<JobInfo<'map'>>;
   map(runId: number): Promise<RunMap | null>;
   evaluate(input: { runId?: number; split?: EvaluationSplit }): Promise<ClusterEvaluation>;
+  /** Moves every member of `from` into `into` (annotators merge over-clustered groups). */
+  mergeClusters(input: { runId: number; from: number; into: number; actor: string }): Promise<void>;
+  /** Re-clusters one cluster's members into `k` parts: the first keeps its number, the others get new ones. */
+  splitCluster(input: { runId: number; cluster: number; k: number; actor: string }): Promise<{ clusters: number[] }>;
+  /** Moves lesions to another cluster of the run. */
+  moveToCluster(input: { runId: number; lesionIds: number[]; cluster: number; actor: string }): Promise<void>;
 }

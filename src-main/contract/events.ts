@@ -11,6 +11,8 @@ export interface WorkstationEvents {
   'embeddings.changed': { modelVersionId: number };
   /** A clustering run was stored, restored as current, or its map computed. */
   'clustering.changed': { runId: number };
+  /** The taxonomy changed (a category added, renamed, recoloured or merged). */
+  'categories.changed': { categoryIds: number[] };
 }
 
 export type WorkstationEventName = keyof WorkstationEvents;

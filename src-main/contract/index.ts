@@ -7,4 +7,5 @@ export type * from './lesions';
 export type * from './library';
 export type * from './models';
 export type * from './resources';
+export type * from './review';
 export type * from './rpc';

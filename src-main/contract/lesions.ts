@@ -43,6 +43,12 @@ export interface Lesion {
   split: Split | null;
   noisy: boolean;
   attributes: Record<string, unknown>;
+  /** The category annotators curated (null until one is given), and the review state. */
+  categoryId: number | null;
+  reviewStatus: 'unreviewed' | 'reviewed';
+  flagged: boolean;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
   /** Row version: pass it back when editing; a stale version is refused as a conflict. */
   version: number;
   createdAt: string;

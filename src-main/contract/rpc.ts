@@ -5,6 +5,7 @@ import type { JobsApi } from './jobs';
 import type { LesionsApi } from './lesions';
 import type { LibraryApi } from './library';
 import type { MiningApi, ModelsApi } from './models';
+import type { ReviewApi } from './review';
 
 /** The whole API a window sees, one interface per domain. */
 export interface WorkstationApi {
@@ -15,6 +16,7 @@ export interface WorkstationApi {
   models: ModelsApi;
   mining: MiningApi;
   clustering: ClusteringApi;
+  review: ReviewApi;
   jobs: JobsApi;
 }
 

@@ -9,6 +9,7 @@ import type { HeaderTask, HeaderTaskResult } from './library/read-header-file';
 import { catalogueService } from './services/catalogue-service';
 import { lesionsService } from './services/lesions-service';
 import { clusteringService } from './services/clustering-service';
+import { reviewService } from './services/review-service';
 import { miningService, modelsService } from './services/mining-service';
 import { modelRegistry, type ModelRegistry } from './inference/model-registry';
 import { userDataDir } from './paths';
@@ -101,6 +102,7 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     models: modelsService(models),
     mining: miningService(catalogue, events, jobs, models),
     clustering: clusteringService(catalogue, events, jobs, models, { headModelsDir: cacheDir ? join(cacheDir, 'models') : null }),
+    review: reviewService(catalogue, events),
     jobs: {
       list: async () => jobs.list(),
       get: async (id) => jobs.get(id),

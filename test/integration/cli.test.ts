@@ -41,7 +41,7 @@ describe('lesion-ws CLI (the JSON shapes the checks rely on)', () => {
     const out = (await lesionWs('lesions', '--db', db, '--json')) as Record<string, unknown>[];
     expect(out).toHaveLength(33);
     expect(Object.keys(out[0]!).sort()).toEqual(
-      ['box', 'category', 'frame', 'id', 'instanceId', 'keySlice', 'longAxisMm', 'longAxisPx', 'noisy', 'referenceType', 'seriesId', 'shortAxisMm', 'shortAxisPx', 'source', 'split'].sort(),
+      ['box', 'category', 'frame', 'id', 'instanceId', 'keySlice', 'longAxisMm', 'longAxisPx', 'noisy', 'referenceType', 'reviewStatus', 'seriesId', 'shortAxisMm', 'shortAxisPx', 'source', 'split'].sort(),
     );
     expect(out.filter((l) => l.instanceId !== null)).toHaveLength(3);
   });

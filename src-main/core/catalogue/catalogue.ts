@@ -1,4 +1,5 @@
 import { auditLogRepository } from './audit-log';
+import { categoriesRepository } from './categories';
 import { clusteringRunsRepository } from './clustering-runs';
 import { openDatabase, type Db } from './database';
 import { embeddingsRepository } from './embeddings';
@@ -25,6 +26,7 @@ export interface Catalogue {
   readonly modelVersions: ReturnType<typeof modelVersionsRepository>;
   readonly embeddings: ReturnType<typeof embeddingsRepository>;
   readonly clusteringRuns: ReturnType<typeof clusteringRunsRepository>;
+  readonly categories: ReturnType<typeof categoriesRepository>;
   /** Runs fn in one transaction: every multi-row change goes through here. */
   transaction<T>(fn: () => T): T;
   /** Removes series (unless lesions refer to them), studies and patients left without members. */
@@ -54,6 +56,7 @@ export function openCatalogue(file: string, options: { readonly?: boolean } = {}
     modelVersions: modelVersionsRepository(db),
     embeddings: embeddingsRepository(db),
     clusteringRuns: clusteringRunsRepository(db),
+    categories: categoriesRepository(db, audit),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     pruneEmpty() {
       db.transaction(() => {

@@ -53,6 +53,10 @@ export function clusteringRunsRepository(db: Db) {
   const clearMap = db.prepare('DELETE FROM run_maps WHERE run_id = ?');
   const insertMap = db.prepare('INSERT INTO run_maps (run_id, lesion_id, x, y) VALUES (?, ?, ?, ?)');
   const map = db.prepare<[number], { lesionId: number; x: number; y: number }>('SELECT lesion_id AS lesionId, x, y FROM run_maps WHERE run_id = ? ORDER BY lesion_id');
+  const moveMembers = db.prepare('UPDATE cluster_assignments SET cluster = ? WHERE run_id = ? AND cluster = ?');
+  const moveLesion = db.prepare('UPDATE cluster_assignments SET cluster = ? WHERE run_id = ? AND lesion_id = ?');
+  const setDistance = db.prepare('UPDATE cluster_assignments SET cluster = ?, distance = ? WHERE run_id = ? AND lesion_id = ?');
+  const setK = db.prepare('UPDATE clustering_runs SET k = ? WHERE id = ?');
   const setHead = db.prepare('UPDATE clustering_runs SET head_model_version_id = ? WHERE id = ?');
   const getCurrent = db.prepare<[], { value: string }>("SELECT value FROM catalogue_meta WHERE key = 'current_run'");
   const setCurrent = db.prepare("INSERT INTO catalogue_meta (key, value) VALUES ('current_run', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -86,6 +90,15 @@ export function clusteringRunsRepository(db: Db) {
     },
     setCurrent: (runId: number) => void setCurrent.run(String(runId)),
     setHead: (runId: number, modelVersionId: number) => void setHead.run(modelVersionId, runId),
+    /** Annotators' edits of a run: merging two clusters, moving lesions, splitting one (new numbers, new distances). */
+    mergeClusters: (runId: number, from: number, into: number) => void moveMembers.run(into, runId, from),
+    moveLesions(runId: number, lesionIds: readonly number[], cluster: number): void {
+      for (const id of lesionIds) moveLesion.run(cluster, runId, id);
+    },
+    reassign(runId: number, members: readonly { lesionId: number; cluster: number; distance: number }[], k: number): void {
+      for (const m of members) setDistance.run(m.cluster, m.distance, runId, m.lesionId);
+      setK.run(k, runId);
+    },
     saveMap(runId: number, lesionIds: ArrayLike<number>, xy: ArrayLike<number>): void {
       clearMap.run(runId);
       for (let i = 0; i < lesionIds.length; i++) insertMap.run(runId, lesionIds[i], xy[2 * i], xy[2 * i + 1]);

@@ -1,4 +1,4 @@
-import type { Lesion, LesionQuery, LesionSource, RecistAxes, Split } from '../../contract';
+import type { Lesion, LesionQuery, LesionSource, RecistAxes, ReviewState, Split } from '../../contract';
 import { boxFromRecist, segmentLength, segmentLengthMm } from '../mining/measurement';
 import type { auditLogRepository } from './audit-log';
 import { nowIso, type Db } from './database';
@@ -59,6 +59,11 @@ interface LesionRow {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  category_id: number | null;
+  review_status: 'unreviewed' | 'reviewed';
+  flagged: number;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
 }
 
 export function lesionFromRow(r: LesionRow): Lesion {
@@ -94,6 +99,11 @@ export function lesionFromRow(r: LesionRow): Lesion {
     split: r.split,
     noisy: r.noisy === 1,
     attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+    categoryId: r.category_id,
+    reviewStatus: r.review_status,
+    flagged: r.flagged === 1,
+    reviewedBy: r.reviewed_by,
+    reviewedAt: r.reviewed_at,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -172,6 +182,14 @@ export function lesionsRepository(db: Db, audit: ReturnType<typeof auditLogRepos
     'SELECT l.* FROM lesions l JOIN series s ON s.id = l.series_id WHERE s.series_instance_uid = ? ORDER BY l.id LIMIT 1',
   );
   const unresolvedCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM lesions WHERE instance_id IS NULL AND deleted_at IS NULL');
+
+  const setReview = db.prepare(`
+    UPDATE lesions SET category_id = @categoryId, review_status = @reviewStatus, flagged = @flagged,
+      reviewed_by = CASE WHEN @reviewStatus = 'reviewed' THEN @actor ELSE NULL END,
+      reviewed_at = CASE WHEN @reviewStatus = 'reviewed' THEN @now ELSE NULL END,
+      version = version + 1, updated_at = @now
+    WHERE id = @id AND deleted_at IS NULL`);
+  const categoryName = db.prepare<[number], { name: string }>('SELECT name FROM categories WHERE id = ?');
 
   const get = (id: number): Lesion => {
     const row = byId.get(id);
@@ -299,6 +317,36 @@ export function lesionsRepository(db: Db, audit: ReturnType<typeof auditLogRepos
       const row = firstInSeries.get(seriesInstanceUid);
       return row ? lesionFromRow(row) : undefined;
     },
+    /**
+     * Sets the review state (category, reviewed, flagged) of one lesion, audited with the category names before
+     * and after. With `expectedVersion`, a lesion changed elsewhere is refused. Returns the state before.
+     */
+    setReviewState(
+      id: number,
+      next: { categoryId: number | null; reviewStatus: 'unreviewed' | 'reviewed'; flagged: boolean },
+      actor: string,
+      options: { expectedVersion?: number; action?: string } = {},
+    ): ReviewState {
+      const before = get(id);
+      if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) {
+        throw new ConflictError(`lesion ${id} was changed elsewhere (version ${before.version}, not ${options.expectedVersion}): reload it`);
+      }
+      const same = before.categoryId === next.categoryId && before.reviewStatus === next.reviewStatus && before.flagged === next.flagged;
+      const previous: ReviewState = { id, categoryId: before.categoryId, reviewStatus: before.reviewStatus, flagged: before.flagged };
+      if (same) return previous;
+      setReview.run({ id, categoryId: next.categoryId, reviewStatus: next.reviewStatus, flagged: next.flagged ? 1 : 0, actor, now: nowIso() });
+      const name = (categoryId: number | null) => (categoryId === null ? null : (categoryName.get(categoryId)?.name ?? `#${categoryId}`));
+      audit.record({
+        actor,
+        entity: 'lesion',
+        entityId: id,
+        action: options.action ?? 'review',
+        before: { category: name(before.categoryId), categoryId: before.categoryId, reviewStatus: before.reviewStatus, flagged: before.flagged },
+        after: { category: name(next.categoryId), categoryId: next.categoryId, reviewStatus: next.reviewStatus, flagged: next.flagged },
+      });
+      return previous;
+    },
+
     countBySource: (): Record<string, number> => Object.fromEntries(countBySource.all().map((r) => [r.source, r.n])),
     count: (): number => countBySource.all().reduce((sum, r) => sum + r.n, 0),
     unresolvedCount: (): number => unresolvedCount.get()!.n,

@@ -24,6 +24,30 @@ const actor = z.string().trim().min(1).max(200);
 const version = z.number().int().min(1);
 const modelName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
 const weight = z.number().finite().min(0).max(100);
+const clusterNumber = z.number().int().min(0).max(10_000);
+const lesionIds = z.array(id).min(1).max(100_000);
+const categoryName = z.string().trim().min(1).max(100);
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/);
+const shortcut = z.string().regex(/^[0-9a-z]$/).nullable();
+const reviewState = z
+  .object({ id, categoryId: id.nullable(), reviewStatus: z.enum(['unreviewed', 'reviewed']), flagged: z.boolean() })
+  .strict();
+const reviewFilter = z
+  .object({
+    runId: id.optional(),
+    cluster: clusterNumber.optional(),
+    categoryId: z.union([id, z.literal('none')]).optional(),
+    source: z.enum(['deeplesion', 'dicom-sr', 'presentation-state', 'annotator', 'detection']).optional(),
+    split: z.enum(['train', 'val', 'test']).optional(),
+    minMm: z.number().min(0).optional(),
+    maxMm: z.number().min(0).optional(),
+    review: z.enum(['unreviewed', 'reviewed']).optional(),
+    flagged: z.boolean().optional(),
+    disagreement: z.boolean().optional(),
+    hasImage: z.boolean().optional(),
+    lesionIds: z.array(id).max(100_000).optional(),
+  })
+  .strict();
 const featureGroup = z.enum(['texture', 'intensity', 'size', 'location', 'window']);
 const metric = z.enum(['euclidean', 'cosine']);
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
@@ -125,6 +149,42 @@ export const apiSchemas = {
     startMap: z.tuple([z.object({ runId: id }).strict()]),
     map: z.tuple([id]),
     evaluate: z.tuple([z.object({ runId: id.optional(), split: z.enum(['train', 'val', 'test', 'all']).optional() }).strict()]),
+    mergeClusters: z.tuple([z.object({ runId: id, from: clusterNumber, into: clusterNumber, actor }).strict()]),
+    splitCluster: z.tuple([z.object({ runId: id, cluster: clusterNumber, k: z.number().int().min(2).max(50), actor }).strict()]),
+    moveToCluster: z.tuple([z.object({ runId: id, lesionIds: lesionIds, cluster: clusterNumber, actor }).strict()]),
+  },
+  review: {
+    categories: none,
+    createCategory: z.tuple([z.object({ name: categoryName, colour, shortcut, description: z.string().max(2000).optional(), actor }).strict()]),
+    updateCategory: z.tuple([
+      z.object({ id, version, name: categoryName.optional(), colour: colour.optional(), shortcut: shortcut.optional(), description: z.string().max(2000).optional(), actor }).strict(),
+    ]),
+    mergeCategories: z.tuple([z.object({ from: id, into: id, actor }).strict()]),
+    query: z.tuple([
+      z
+        .object({
+          filter: reviewFilter,
+          sort: z.enum(['distance', 'uncertainty', 'size', 'id']),
+          descending: z.boolean().optional(),
+          offset: z.number().int().min(0),
+          limit: z.number().int().min(1).max(100_000),
+        })
+        .strict(),
+    ]),
+    items: z.tuple([lesionIds]),
+    apply: z.tuple([
+      z
+        .object({
+          lesionIds,
+          change: z.object({ categoryId: id.nullable().optional(), reviewed: z.boolean().optional(), flagged: z.boolean().optional() }).strict(),
+          actor,
+          versions: z.record(z.string().regex(/^\d+$/), version).optional(),
+        })
+        .strict(),
+    ]),
+    restore: z.tuple([z.object({ states: z.array(reviewState).min(1).max(100_000), actor }).strict()]),
+    nameCluster: z.tuple([z.object({ runId: id, cluster: clusterNumber, categoryId: id, actor }).strict()]),
+    sessionSummary: z.tuple([z.object({ actor, since: z.string().datetime() }).strict()]),
   },
   jobs: { list: none, get: z.tuple([jobId]), cancel: z.tuple([jobId]) },
 } satisfies ApiSchemas;

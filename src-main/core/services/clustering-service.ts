@@ -184,6 +184,14 @@ export function clusteringService(
         const members = (byCluster.get(c) ?? []).sort((a, b) => a.distance - b.distance);
         const lesions = catalogue.lesions.getMany(members.map((m) => m.lesionId));
         const withImage = new Set(lesions.filter((l) => l.instanceId !== null).map((l) => l.id));
+        const countOf = (list: typeof lesions) => {
+          const counts = new Map<number, number>();
+          for (const l of list) if (l.categoryId !== null) counts.set(l.categoryId, (counts.get(l.categoryId) ?? 0) + 1);
+          return [...counts].sort((a, b) => b[1] - a[1])[0] ?? null;
+        };
+        const reviewed = lesions.filter((l) => l.reviewStatus === 'reviewed');
+        const dominantReviewed = countOf(reviewed);
+        const dominant = countOf(lesions);
         const types: Record<string, number> = {};
         let mmSum = 0;
         let mmCount = 0;
@@ -203,8 +211,10 @@ export function clusteringService(
         }
         clusters.push({
           cluster: c,
-          suggestedName: `Cluster ${c + 1}`,
+          suggestedName: dominantReviewed ? (catalogue.categories.resolve(dominantReviewed[0])?.name ?? `Cluster ${c + 1}`) : `Cluster ${c + 1}`,
+          categoryId: dominant && dominant[1] * 2 >= members.length ? dominant[0] : null,
           size: members.length,
+          reviewed: reviewed.length,
           medoids: members.slice(0, 5).map((m) => m.lesionId),
           outliers: members.slice(-5).reverse().map((m) => m.lesionId),
           medoidsWithImage: members.filter((m) => withImage.has(m.lesionId)).slice(0, 4).map((m) => m.lesionId),
@@ -277,6 +287,66 @@ export function clusteringService(
         y: points.map((p) => p.y),
         clusters: points.map((p) => cluster.get(p.lesionId) ?? -1),
       };
+    },
+
+    async mergeClusters({ runId, from, into, actor }) {
+      const run = getRun(runId);
+      if (from === into) return;
+      catalogue.transaction(() => {
+        catalogue.clusteringRuns.mergeClusters(run.id, from, into);
+        catalogue.audit.record({ actor, entity: 'clustering-run', entityId: run.id, action: 'merge-clusters', before: { cluster: from }, after: { cluster: into } });
+      });
+      events.emit('clustering.changed', { runId: run.id });
+    },
+
+    async moveToCluster({ runId, lesionIds, cluster, actor }) {
+      const run = getRun(runId);
+      const before = catalogue.clusteringRuns.assignments(run.id).filter((a) => lesionIds.includes(a.lesionId));
+      catalogue.transaction(() => {
+        catalogue.clusteringRuns.moveLesions(run.id, lesionIds, cluster);
+        catalogue.audit.record({
+          actor,
+          entity: 'clustering-run',
+          entityId: run.id,
+          action: 'move-lesions',
+          before: before.map((a) => ({ lesionId: a.lesionId, cluster: a.cluster })),
+          after: { lesionIds, cluster },
+        });
+      });
+      events.emit('clustering.changed', { runId: run.id });
+    },
+
+    async splitCluster({ runId, cluster, k, actor }) {
+      const run = getRun(runId);
+      const members = catalogue.clusteringRuns.assignments(run.id).filter((a) => a.cluster === cluster);
+      if (members.length < k) throw new NotFoundError(`cluster ${cluster} has ${members.length} lesions, fewer than ${k}`);
+      const workers = pool();
+      let result: Extract<ClusteringTaskResult, { kind: 'split' }>;
+      try {
+        result = (await workers.run({
+          kind: 'split',
+          modelVersionId: run.embeddingModelVersionId,
+          weights: run.features as FeatureWeights,
+          lesionIds: members.map((m) => m.lesionId),
+          k,
+          seed: run.seed,
+          metric: run.metric,
+        })) as Extract<ClusteringTaskResult, { kind: 'split' }>;
+      } finally {
+        await workers.close();
+      }
+      // part 0 keeps the cluster's number, the others take new numbers after the run's last
+      const numbers = Array.from({ length: k }, (_, part) => (part === 0 ? cluster : run.k + part - 1));
+      catalogue.transaction(() => {
+        catalogue.clusteringRuns.reassign(
+          run.id,
+          result.lesionIds.map((lesionId, i) => ({ lesionId, cluster: numbers[result.labels[i]!]!, distance: result.distances[i]! })),
+          run.k + k - 1,
+        );
+        catalogue.audit.record({ actor, entity: 'clustering-run', entityId: run.id, action: 'split-cluster', before: { cluster, k: run.k }, after: { clusters: numbers } });
+      });
+      events.emit('clustering.changed', { runId: run.id });
+      return { clusters: numbers };
     },
 
     async evaluate({ runId, split }): Promise<ClusterEvaluation> {

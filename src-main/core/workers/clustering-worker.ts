@@ -3,6 +3,7 @@ import type { FeatureWeights, KSuggestion, RoundReport } from '../../contract';
 import { openCatalogue, type Catalogue } from '../catalogue/catalogue';
 import { clusterMatrix, mapMatrix, suggestK, type ClusteringParams } from '../clustering/pipeline';
 import type { TrainedHead } from '../clustering/head';
+import { kmeans } from '../clustering/kmeans';
 import { featureMatrix } from '../embedding/similarity';
 import { serveWorkerTasks } from './pool';
 
@@ -10,7 +11,8 @@ import { serveWorkerTasks } from './pool';
 export type ClusteringTask =
   | { kind: 'cluster'; modelVersionId: number; weights: FeatureWeights; params: ClusteringParams }
   | { kind: 'suggest-k'; modelVersionId: number; weights: FeatureWeights; kMin: number; kMax: number; metric: 'euclidean' | 'cosine'; seed: number }
-  | { kind: 'map'; modelVersionId: number; weights: FeatureWeights; lesionIds: number[]; seed: number };
+  | { kind: 'map'; modelVersionId: number; weights: FeatureWeights; lesionIds: number[]; seed: number }
+  | { kind: 'split'; modelVersionId: number; weights: FeatureWeights; lesionIds: number[]; k: number; seed: number; metric: 'euclidean' | 'cosine' };
 
 export type ClusteringTaskResult =
   | {
@@ -26,7 +28,8 @@ export type ClusteringTaskResult =
       scale: Float32Array;
     }
   | { kind: 'suggest-k'; suggestion: KSuggestion }
-  | { kind: 'map'; lesionIds: number[]; xy: Float32Array };
+  | { kind: 'map'; lesionIds: number[]; xy: Float32Array }
+  | { kind: 'split'; lesionIds: number[]; labels: Int32Array; distances: Float32Array };
 
 const { catalogPath } = workerData as { catalogPath: string };
 let catalogue: Catalogue | null = null;
@@ -51,6 +54,15 @@ serveWorkerTasks<ClusteringTask, ClusteringTaskResult>(parentPort, async (task, 
   if (task.kind === 'suggest-k') {
     const { m } = matrix(task.modelVersionId, task.weights, task.metric === 'cosine');
     return { kind: 'suggest-k', suggestion: suggestK(m.data, m.lesionIds.length, m.dims, task, progress) };
+  }
+  if (task.kind === 'split') {
+    const { m } = matrix(task.modelVersionId, task.weights, false);
+    const wanted = new Set(task.lesionIds);
+    const rows = m.lesionIds.map((id, i) => [id, i] as const).filter(([id]) => wanted.has(id));
+    const data = new Float32Array(rows.length * m.dims);
+    rows.forEach(([, i], r) => data.set(m.data.subarray(i * m.dims, (i + 1) * m.dims), r * m.dims));
+    const result = kmeans(data, rows.length, m.dims, { k: Math.min(task.k, rows.length), restarts: 5, seed: task.seed, metric: task.metric });
+    return { kind: 'split', lesionIds: rows.map(([id]) => id), labels: result.labels, distances: result.distances };
   }
   // the map shows the lesions in the feature space the run started from (its groups and weights): the loop's
   // re-embedding is the head's cluster memberships, which would draw k tight blobs and nothing between them
