@@ -3,6 +3,7 @@ import { runImport, runServe, runStats } from './commands';
 import { defaultCataloguePath } from '../core/paths';
 import { runCluster, runEvaluate } from './clustering-commands';
 import { runLesions } from './lesions-command';
+import { runExport } from './export-command';
 import { runBench } from './bench';
 import { runEmbed, runModels, runSimilar } from './mining-commands';
 import { runStart } from './start';
@@ -26,9 +27,16 @@ Commands:
                                           intensity, size, location, window
   evaluate --db <file> [--run <id>] [--split train|val|test|all] [--json]
                                           Purity, NMI, ARI and accuracy against the reference types
+  export --db <file> --format deeplesion|coco|csv|dicom-sr --out <dir> [--category <names>] [--reviewed-only]
+         [--source <s,...>] [--split <train,val,test,none>] [--split-seed <s> [--split-fractions 0.7,0.15,0.15]]
+         [--pseudonymise] [--overwrite] [--json]
+                                          Export the selected lesions with a manifest.json (sha256 of every
+                                          file); --split-seed makes a patient-level split stratified by
+                                          category; --pseudonymise de-identifies (secret from
+                                          $LESION_WS_PSEUDONYM_KEY, else random)
   models [--db <file>] [--json]           Registered models and the execution provider (CUDA or CPU)
   models add <dir> [--db <file>]          Check a folder with model.onnx + manifest.json and add it
-  bench [scattering|embedding]            Measure speeds (npm run bench) and print them
+  bench [scattering|embedding|gallery]    Measure speeds (npm run bench) and print them
   serve --db <file> [--port N]            Start the browser host on 127.0.0.1 and print its URL (with token)
   start [--db <file>] [--browser]         Open the workstation (desktop shell, or browser mode when Electron
                                           is not installed), on the bundled sample library by default
@@ -67,6 +75,14 @@ export async function main(argv: string[]): Promise<number> {
       run: { type: 'string' },
       split: { type: 'string' },
       'no-open': { type: 'boolean', default: false },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      category: { type: 'string' },
+      'reviewed-only': { type: 'boolean', default: false },
+      'split-seed': { type: 'string' },
+      'split-fractions': { type: 'string' },
+      pseudonymise: { type: 'boolean', default: false },
+      overwrite: { type: 'boolean', default: false },
     },
   });
   const workers = values.workers ? Number(values.workers) : undefined;
@@ -103,6 +119,21 @@ export async function main(argv: string[]): Promise<number> {
         });
       case 'evaluate':
         return await runEvaluate({ db: needDb(), run: values.run === undefined ? undefined : Number(values.run), split: values.split, json: values.json });
+      case 'export':
+        return await runExport({
+          db: needDb(),
+          format: values.format,
+          out: values.out,
+          category: values.category,
+          reviewedOnly: values['reviewed-only'],
+          source: values.source,
+          split: values.split,
+          splitSeed: values['split-seed'],
+          splitFractions: values['split-fractions'],
+          pseudonymise: values.pseudonymise,
+          overwrite: values.overwrite,
+          json: values.json,
+        });
       case 'models':
         if (positionals[0] && positionals[0] !== 'add') throw new UsageError(`unknown models command ${positionals[0]}`);
         if (positionals[0] === 'add' && !positionals[1]) throw new UsageError('models add needs a folder');

@@ -51,7 +51,7 @@ export interface ClusteringRunSummary {
 
 export interface ClusterSummary {
   cluster: number;
-  /** The dominant reviewed category's name, else "Cluster N". */
+  /** The category most members carry (the cluster was named), else the one most reviewed members carry, else "Cluster N". */
   suggestedName: string;
   /** The category most of its members carry (its name, once an annotator named the cluster), or null. */
   categoryId: number | null;

@@ -29,4 +29,10 @@ export interface SlicePixelsHeader {
   maxStored: number;
 }
 
-export type ResourcePath = `slice/${number}/${number}`;
+/**
+ * `thumbnail/<lesionId>` and `thumbnail/<lesionId>/<window>` return a review thumbnail as PNG, in one of the
+ * standard CT windows (soft tissue when none is named).
+ */
+export type ThumbnailWindow = 'soft-tissue' | 'lung' | 'bone' | 'liver';
+
+export type ResourcePath = `slice/${number}/${number}` | `thumbnail/${number}` | `thumbnail/${number}/${ThumbnailWindow}`;

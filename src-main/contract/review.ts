@@ -1,4 +1,4 @@
-import type { LesionSource, Split } from './lesions';
+import type { BoxPx, LesionSource, Split } from './lesions';
 
 export interface Category {
   id: number;
@@ -57,6 +57,8 @@ export type ReviewSort = 'distance' | 'uncertainty' | 'size' | 'id';
 
 export interface GalleryItem extends ReviewState {
   version: number;
+  /** The key-slice box, in pixels (the thumbnail's cache key). */
+  box: BoxPx;
   longAxisMm: number | null;
   shortAxisMm: number | null;
   source: LesionSource;
@@ -83,6 +85,14 @@ export interface ReviewSessionSummary {
   activeMinutes: number;
 }
 
+/** The review state of many lesions in parallel arrays (compact enough for a 30,000-point map). */
+export interface ReviewStates {
+  lesionIds: number[];
+  categoryIds: (number | null)[];
+  reviewed: boolean[];
+  flagged: boolean[];
+}
+
 export interface ReviewApi {
   categories(): Promise<Category[]>;
   createCategory(input: { name: string; colour: string; shortcut: string | null; description?: string; actor: string }): Promise<Category>;
@@ -97,9 +107,11 @@ export interface ReviewApi {
    * read is refused as a conflict (nothing is written then). Returns the states before, for undo.
    */
   apply(input: { lesionIds: number[]; change: ReviewChange; actor: string; versions?: Record<string, number> }): Promise<{ before: ReviewState[]; after: GalleryItem[] }>;
-  /** Puts lesions back into given states (undo, redo). */
-  restore(input: { states: ReviewState[]; actor: string }): Promise<GalleryItem[]>;
+  /** Puts lesions back into given states (undo, redo); with `versions`, a lesion changed elsewhere since is a conflict. */
+  restore(input: { states: ReviewState[]; actor: string; versions?: Record<string, number>; action?: 'undo' | 'redo' }): Promise<GalleryItem[]>;
   /** Names a cluster: its unreviewed members get the category. Returns the states before, for undo. */
   nameCluster(input: { runId: number; cluster: number; categoryId: number; actor: string }): Promise<{ before: ReviewState[]; changed: number }>;
   sessionSummary(input: { actor: string; since: string }): Promise<ReviewSessionSummary>;
+  /** Category and review status of the given lesions (default: every lesion). */
+  states(input: { lesionIds?: number[] }): Promise<ReviewStates>;
 }

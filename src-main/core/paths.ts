@@ -12,3 +12,8 @@ export function userDataDir(): string {
 export function defaultCataloguePath(): string {
   return join(userDataDir(), 'catalogue.sqlite');
 }
+
+/** Derived files of a catalogue (thumbnails, trained heads), beside it: `catalogue.sqlite` -> `catalogue.sqlite-cache/`. */
+export function cacheDirFor(catalogPath: string): string | null {
+  return catalogPath === ':memory:' ? null : `${catalogPath}-cache`;
+}

@@ -10,9 +10,10 @@ import { catalogueService } from './services/catalogue-service';
 import { lesionsService } from './services/lesions-service';
 import { clusteringService } from './services/clustering-service';
 import { reviewService } from './services/review-service';
+import { exportService } from './services/export-service';
 import { miningService, modelsService } from './services/mining-service';
 import { modelRegistry, type ModelRegistry } from './inference/model-registry';
-import { userDataDir } from './paths';
+import { cacheDirFor, userDataDir } from './paths';
 import { lesionImages, type LesionImages } from './imaging/lesion-images';
 import { PixelSourceCache } from './imaging/pixel-sources';
 import { resourceService, type ResourceService } from './services/resource-service';
@@ -50,10 +51,6 @@ export function sampleLibraryPath(appRoot: string): string {
   return join(appRoot, 'resources', 'sample-library');
 }
 
-/** Derived files of a catalogue (thumbnails), beside it: `catalogue.sqlite` -> `catalogue.sqlite-cache/`. */
-export function cacheDirFor(catalogPath: string): string | null {
-  return catalogPath === ':memory:' ? null : `${catalogPath}-cache`;
-}
 
 /** The composition root: builds every service from one config. Shell, host and CLI all start here. */
 export function createWorkstation(config: WorkstationConfig): Workstation {
@@ -103,6 +100,10 @@ export function createWorkstation(config: WorkstationConfig): Workstation {
     mining: miningService(catalogue, events, jobs, models),
     clustering: clusteringService(catalogue, events, jobs, models, { headModelsDir: cacheDir ? join(cacheDir, 'models') : null }),
     review: reviewService(catalogue, events),
+    export: exportService(catalogue, jobs, {
+      version,
+      protectedPaths: [config.catalogPath, ...(cacheDir ? [cacheDir] : [])].filter((p) => p !== ':memory:'),
+    }),
     jobs: {
       list: async () => jobs.list(),
       get: async (id) => jobs.get(id),

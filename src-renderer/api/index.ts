@@ -1,4 +1,4 @@
-import type { WorkstationApi, WorkstationEventName, WorkstationEvents, RpcErrorCode } from '@contract';
+import type { WorkstationApi, WorkstationEventName, WorkstationEvents, RpcErrorCode, ThumbnailWindow } from '@contract';
 import { decodeSlicePixels, type SlicePixels } from './slice-pixels';
 import { httpTransport, ipcTransport, sessionToken, type Transport } from './transport';
 
@@ -60,10 +60,14 @@ export async function fetchSlice(instanceId: number, frame: number): Promise<Sli
   return decodeSlicePixels(await response.arrayBuffer());
 }
 
-/** URL of a lesion's review thumbnail (PNG), for <img>: same-origin in both transports. */
-export function thumbnailUrl(lesion: { id: number; version: number }): string {
-  // the version busts the browser cache when the measurement changes
-  return `resources/thumbnail/${lesion.id}?v=${lesion.version}`;
+/**
+ * URL of a lesion's review thumbnail (PNG), for <img>: same-origin in both transports. The box in the query
+ * busts the browser cache when the measurement moves, and only then (category edits keep the cached image).
+ */
+export function thumbnailUrl(lesion: { id: number; box?: { x1: number; y1: number; x2: number; y2: number } }, window: ThumbnailWindow = 'soft-tissue'): string {
+  const b = lesion.box;
+  const buster = b ? `?b=${[b.x1, b.y1, b.x2, b.y2].map((v) => v.toFixed(1)).join('_')}` : '';
+  return `resources/thumbnail/${lesion.id}${window === 'soft-tissue' ? '' : `/${window}`}${buster}`;
 }
 
 export type { SlicePixels };

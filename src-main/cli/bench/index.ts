@@ -2,6 +2,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { appRoot } from '../commands';
 import { tempDirectory } from './temp';
 import { benchEmbedding } from './embedding-bench';
+import { benchGallery } from './gallery-bench';
 import { benchScattering } from './scattering-bench';
 
 function table(headers: string[], rows: (string | number)[][]): string {
@@ -42,6 +43,37 @@ export async function runBench(which: string[]): Promise<number> {
           rows.map((r) => [r.batch, r.lesions, r.seconds.toFixed(2), r.lesionsPerSecond.toFixed(1), r.executionProvider]),
         )}\n\n`,
       );
+    } finally {
+      dir.remove();
+    }
+  }
+  if (all || which.includes('gallery')) {
+    const dir = tempDirectory('lw-bench-gallery-');
+    try {
+      const r = await benchGallery({ appRoot, workDir: dir.path, lesions: 30_000, chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
+      if (typeof r === 'string') {
+        process.stdout.write(`Review gallery: skipped, ${r}\n\n`);
+      } else {
+        process.stdout.write(`Review gallery in headless Chromium (${r.lesions} lesions, each with its key-slice thumbnail):\n`);
+        process.stdout.write(
+          `${table(
+            ['measure', 'value'],
+            [
+              [`open a ${r.cold.clusterSize}-lesion cluster, thumbnails not yet rendered: tiles drawn`, `${r.cold.tilesMs.toFixed(0)} ms`],
+              ['  thumbnails loaded', `${r.cold.thumbnailsMs.toFixed(0)} ms`],
+              [`open a ${r.warm.clusterSize}-lesion cluster, thumbnails rendered (as after embedding): tiles drawn`, `${r.warm.tilesMs.toFixed(0)} ms`],
+              ['  thumbnails loaded', `${r.warm.thumbnailsMs.toFixed(0)} ms`],
+              ...r.passes.flatMap((p): (string | number)[][] => [
+                [`scroll ${p.pxPerFrame} px/frame (${p.scrolledRows} rows, ${p.frames} frames): median frame`, `${p.medianFrameMs.toFixed(1)} ms`],
+                ['  95th percentile frame', `${p.p95FrameMs.toFixed(1)} ms`],
+                ['  longest frame', `${p.maxFrameMs.toFixed(1)} ms`],
+                ['  frames over 34 ms', p.longFrames],
+                ['  thumbnails shown while scrolling', p.thumbnailsLoaded],
+              ]),
+            ],
+          )}\n\n`,
+        );
+      }
     } finally {
       dir.remove();
     }

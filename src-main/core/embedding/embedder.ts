@@ -73,6 +73,12 @@ export async function embedLesions(ctx: EmbedderContext, lesionIds: readonly num
       try {
         slice = await ctx.images.keySlice(lesion);
         patch = (await ctx.images.patch(lesion, spec))?.channels ?? null;
+        try {
+          // the gallery's thumbnail, from the slice decoded anyway: the review opens on ready thumbnails
+          if (slice) ctx.images.cacheThumbnail(lesion, slice);
+        } catch {
+          // a full or read-only cache only costs the gallery a render later
+        }
       } catch (err) {
         failures.push({ lesionId: lesion.id, reason: (err as Error).message });
         slice = null;

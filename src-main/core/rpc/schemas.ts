@@ -52,6 +52,37 @@ const featureGroup = z.enum(['texture', 'intensity', 'size', 'location', 'window
 const metric = z.enum(['euclidean', 'cosine']);
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
 const featureWeights = z.object({ texture: weight, intensity: weight, size: weight, location: weight, window: weight }).partial().strict();
+const lesionSource = z.enum(['deeplesion', 'dicom-sr', 'presentation-state', 'annotator', 'detection']);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'a date as YYYY-MM-DD or an ISO time');
+const exportSelection = z
+  .object({
+    categoryIds: z.array(id).max(10_000).optional(),
+    categoryNames: z.array(categoryName).max(10_000).optional(),
+    uncategorised: z.boolean().optional(),
+    clusters: z.object({ runId: id.optional(), clusters: z.array(clusterNumber).min(1).max(10_000) }).strict().optional(),
+    review: z.enum(['unreviewed', 'reviewed']).optional(),
+    sources: z.array(lesionSource).min(1).max(5).optional(),
+    splits: z.array(z.enum(['train', 'val', 'test', 'none'])).min(1).max(4).optional(),
+    date: z.object({ field: z.enum(['created', 'updated', 'reviewed', 'study']), from: isoDate.optional(), to: isoDate.optional() }).strict().optional(),
+    hasImage: z.boolean().optional(),
+    lesionIds: z.array(id).max(1_000_000).optional(),
+  })
+  .strict();
+const fraction = z.number().finite().min(0).max(1);
+const splitSpec = z
+  .object({ seed, fractions: z.object({ train: fraction, val: fraction, test: fraction }).strict().refine((f) => f.train + f.val + f.test > 0, 'fractions must not all be 0').optional() })
+  .strict();
+const exportRequest = z
+  .object({
+    format: z.enum(['deeplesion', 'coco', 'csv', 'dicom-sr']),
+    out: filePath.refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'the export folder must be an absolute path'),
+    selection: exportSelection.optional(),
+    split: splitSpec.optional(),
+    privacy: z.object({ mode: z.enum(['none', 'pseudonymise']), secret: z.string().min(1).max(1000).optional() }).strict().optional(),
+    overwrite: z.boolean().optional(),
+    actor: actor.optional(),
+  })
+  .strict();
 
 export const apiSchemas = {
   app: { info: none, pickFolders: none },
@@ -182,9 +213,25 @@ export const apiSchemas = {
         })
         .strict(),
     ]),
-    restore: z.tuple([z.object({ states: z.array(reviewState).min(1).max(100_000), actor }).strict()]),
+    restore: z.tuple([
+      z
+        .object({
+          states: z.array(reviewState).min(1).max(100_000),
+          actor,
+          versions: z.record(z.string().regex(/^\d+$/), version).optional(),
+          action: z.enum(['undo', 'redo']).optional(),
+        })
+        .strict(),
+    ]),
     nameCluster: z.tuple([z.object({ runId: id, cluster: clusterNumber, categoryId: id, actor }).strict()]),
     sessionSummary: z.tuple([z.object({ actor, since: z.string().datetime() }).strict()]),
+    states: z.tuple([z.object({ lesionIds: z.array(id).max(1_000_000).optional() }).strict()]),
+  },
+  export: {
+    formats: none,
+    preview: z.tuple([z.object({ selection: exportSelection, split: splitSpec.optional() }).strict()]),
+    start: z.tuple([exportRequest]),
+    listOutput: z.tuple([z.object({ out: filePath }).strict()]),
   },
   jobs: { list: none, get: z.tuple([jobId]), cancel: z.tuple([jobId]) },
 } satisfies ApiSchemas;

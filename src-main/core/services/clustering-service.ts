@@ -209,10 +209,13 @@ export function clusteringService(
             locCount++;
           }
         }
+        // named (most members carry one category) > what the reviewed members mostly are > its number
+        const categoryId = dominant && dominant[1] * 2 >= members.length ? dominant[0] : null;
+        const nameFrom = categoryId ?? dominantReviewed?.[0] ?? null;
         clusters.push({
           cluster: c,
-          suggestedName: dominantReviewed ? (catalogue.categories.resolve(dominantReviewed[0])?.name ?? `Cluster ${c + 1}`) : `Cluster ${c + 1}`,
-          categoryId: dominant && dominant[1] * 2 >= members.length ? dominant[0] : null,
+          suggestedName: (nameFrom !== null ? catalogue.categories.resolve(nameFrom)?.name : null) ?? `Cluster ${c + 1}`,
+          categoryId,
           size: members.length,
           reviewed: reviewed.length,
           medoids: members.slice(0, 5).map((m) => m.lesionId),

@@ -1,3 +1,4 @@
+import type { ThumbnailWindow } from '../../contract';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { LesionImages } from '../imaging/lesion-images';
 import type { PixelSourceCache } from '../imaging/pixel-sources';
@@ -34,10 +35,10 @@ export function resourceService(catalogue: Catalogue, sources: PixelSourceCache,
           return failure(err, instance.filePath);
         }
       }
-      const thumbnail = /^thumbnail\/(\d{1,12})$/.exec(path);
+      const thumbnail = /^thumbnail\/(\d{1,12})(?:\/(soft-tissue|lung|bone|liver))?$/.exec(path);
       if (thumbnail) {
         try {
-          const png = await lesionImages.thumbnailPng(Number(thumbnail[1]));
+          const png = await lesionImages.thumbnailPng(Number(thumbnail[1]), (thumbnail[2] as ThumbnailWindow | undefined) ?? 'soft-tissue');
           return png ? { status: 200, contentType: 'image/png', body: png } : text(404, `lesion ${thumbnail[1]} has no image in the library`);
         } catch (err) {
           return failure(err, `the image of lesion ${thumbnail[1]}`);

@@ -17,6 +17,16 @@ interface Row {
   referenceType: number | null;
   hasImage: number;
   seriesId: number | null;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+interface RunPlace {
+  cluster: number;
+  distance: number;
+  uncertainty: number;
 }
 
 /**
@@ -24,44 +34,73 @@ interface Row {
  * versions) in one transaction, and returns the states before so the renderer can undo it.
  */
 export function reviewService(catalogue: Catalogue, events: EventBus): ReviewApi {
-  const rowsStatement = catalogue.db.prepare<[], Row>(`
-    SELECT id, version, category_id AS categoryId, review_status AS reviewStatus, flagged, long_axis_mm AS longAxisMm,
+  const rowColumns = `id, version, category_id AS categoryId, review_status AS reviewStatus, flagged, long_axis_mm AS longAxisMm,
       short_axis_mm AS shortAxisMm, source, split, reference_type AS referenceType, (instance_id IS NOT NULL) AS hasImage,
-      series_id AS seriesId
-    FROM lesions WHERE deleted_at IS NULL`);
+      series_id AS seriesId, box_x1 AS x1, box_y1 AS y1, box_x2 AS x2, box_y2 AS y2`;
+  const rowsStatement = catalogue.db.prepare<[], Row>(`SELECT ${rowColumns} FROM lesions WHERE deleted_at IS NULL`);
+  const someRows = catalogue.db.prepare<[string], Row>(
+    `SELECT ${rowColumns} FROM lesions WHERE deleted_at IS NULL AND id IN (SELECT value FROM json_each(?))`,
+  );
+  const somePlaces = catalogue.db.prepare<[number, string], { lesionId: number; cluster: number; distance: number }>(
+    'SELECT lesion_id AS lesionId, cluster, distance FROM cluster_assignments WHERE run_id = ? AND lesion_id IN (SELECT value FROM json_each(?))',
+  );
+  const runFingerprint = catalogue.db.prepare<[number], { n: number; c: number | null; d: number | null }>(
+    'SELECT count(*) AS n, total(cluster * (lesion_id % 7919)) AS c, total(distance) AS d FROM cluster_assignments WHERE run_id = ?',
+  );
+  const runMedians = catalogue.db.prepare<[number], { cluster: number; distance: number }>(
+    'SELECT cluster, distance FROM cluster_assignments WHERE run_id = ? ORDER BY cluster, distance',
+  );
+  /** Each cluster's median distance, cached per run while its assignments stay the same (another window may move members). */
+  let mediansCache: { runId: number; key: string; medians: Map<number, number> } | null = null;
+  function medians(runId: number): Map<number, number> {
+    const f = runFingerprint.get(runId)!;
+    const key = `${f.n}:${f.c}:${f.d}`;
+    if (mediansCache?.runId === runId && mediansCache.key === key) return mediansCache.medians;
+    const perCluster = new Map<number, number[]>();
+    for (const a of runMedians.all(runId)) {
+      const ds = perCluster.get(a.cluster) ?? [];
+      ds.push(a.distance);
+      perCluster.set(a.cluster, ds);
+    }
+    const result = new Map([...perCluster].map(([c, ds]) => [c, ds[Math.floor(ds.length / 2)] || 1]));
+    mediansCache = { runId, key, medians: result };
+    return result;
+  }
 
   /** Cluster, distance, uncertainty and each cluster's dominant category, for one run. */
-  function runContext(runId: number | null) {
-    const byLesion = new Map<number, { cluster: number; distance: number; uncertainty: number }>();
+  const clusterCategoryCounts = catalogue.db.prepare<[number], { cluster: number; categoryId: number | null; n: number }>(`
+    SELECT a.cluster AS cluster, l.category_id AS categoryId, count(*) AS n
+    FROM cluster_assignments a JOIN lesions l ON l.id = a.lesion_id AND l.deleted_at IS NULL
+    WHERE a.run_id = ? GROUP BY a.cluster, l.category_id`);
+  const clusterRows = catalogue.db.prepare<[number, number], Row>(
+    `SELECT ${rowColumns} FROM lesions JOIN cluster_assignments ON lesion_id = id AND run_id = ? AND cluster = ? WHERE deleted_at IS NULL`,
+  );
+
+  /** Each lesion's place in a run; with `categories`, each cluster's named category (the one most members carry). */
+  function runContext(runId: number | null, categories: boolean) {
+    const byLesion = new Map<number, RunPlace>();
     const clusterCategory = new Map<number, number | null>();
     if (runId === null) return { byLesion, clusterCategory };
-    const assignments = catalogue.clusteringRuns.assignments(runId);
-    const perCluster = new Map<number, number[]>();
-    for (const a of assignments) perCluster.set(a.cluster, [...(perCluster.get(a.cluster) ?? []), a.distance]);
-    const medians = new Map([...perCluster].map(([c, ds]) => [c, ds.sort((x, y) => x - y)[Math.floor(ds.length / 2)] || 1]));
-    for (const a of assignments) byLesion.set(a.lesionId, { cluster: a.cluster, distance: a.distance, uncertainty: a.distance / (medians.get(a.cluster) || 1) });
-    const categoryCounts = new Map<number, Map<number, number>>();
+    const median = medians(runId);
+    for (const a of catalogue.clusteringRuns.assignments(runId)) {
+      byLesion.set(a.lesionId, { cluster: a.cluster, distance: a.distance, uncertainty: a.distance / (median.get(a.cluster) || 1) });
+    }
+    if (!categories) return { byLesion, clusterCategory };
     const sizes = new Map<number, number>();
-    for (const row of rowsStatement.all()) {
-      const at = byLesion.get(row.id);
-      if (!at) continue;
-      sizes.set(at.cluster, (sizes.get(at.cluster) ?? 0) + 1);
-      if (row.categoryId === null) continue;
-      const counts = categoryCounts.get(at.cluster) ?? new Map<number, number>();
-      counts.set(row.categoryId, (counts.get(row.categoryId) ?? 0) + 1);
-      categoryCounts.set(at.cluster, counts);
+    const best = new Map<number, { categoryId: number; n: number }>();
+    for (const r of clusterCategoryCounts.all(runId)) {
+      sizes.set(r.cluster, (sizes.get(r.cluster) ?? 0) + r.n);
+      if (r.categoryId !== null && r.n > (best.get(r.cluster)?.n ?? 0)) best.set(r.cluster, { categoryId: r.categoryId, n: r.n });
     }
-    for (const [cluster, counts] of categoryCounts) {
-      const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
-      clusterCategory.set(cluster, n * 2 >= (sizes.get(cluster) ?? 1) ? best : null);
-    }
+    for (const [cluster, b] of best) clusterCategory.set(cluster, b.n * 2 >= (sizes.get(cluster) ?? 1) ? b.categoryId : null);
     return { byLesion, clusterCategory };
   }
 
-  function toItem(row: Row, at: { cluster: number; distance: number; uncertainty: number } | undefined): GalleryItem {
+  function toItem(row: Row, at: RunPlace | undefined): GalleryItem {
     return {
       id: row.id,
       version: row.version,
+      box: { x1: row.x1, y1: row.y1, x2: row.x2, y2: row.y2 },
       categoryId: row.categoryId,
       reviewStatus: row.reviewStatus,
       flagged: row.flagged === 1,
@@ -78,10 +117,16 @@ export function reviewService(catalogue: Catalogue, events: EventBus): ReviewApi
     };
   }
 
+  /** Only the asked rows and their places in the current run: the gallery calls this for every page it scrolls to. */
   function items(ids: readonly number[]): GalleryItem[] {
-    const wanted = new Set(ids);
-    const context = runContext(catalogue.clusteringRuns.current());
-    const byId = new Map(rowsStatement.all().filter((r) => wanted.has(r.id)).map((r) => [r.id, toItem(r, context.byLesion.get(r.id))]));
+    const json = JSON.stringify(ids);
+    const runId = catalogue.clusteringRuns.current();
+    const places = new Map<number, RunPlace>();
+    if (runId !== null) {
+      const median = medians(runId);
+      for (const a of somePlaces.all(runId, json)) places.set(a.lesionId, { ...a, uncertainty: a.distance / (median.get(a.cluster) || 1) });
+    }
+    const byId = new Map(someRows.all(json).map((r) => [r.id, toItem(r, places.get(r.id))]));
     return ids.map((id) => byId.get(id)).filter((x): x is GalleryItem => x !== undefined);
   }
 
@@ -183,10 +228,16 @@ export function reviewService(catalogue: Catalogue, events: EventBus): ReviewApi
     async query({ filter, sort, descending, offset, limit }) {
       const runId = filter.runId ?? catalogue.clusteringRuns.current();
       if (filter.runId !== undefined && !catalogue.clusteringRuns.get(filter.runId)) throw new NotFoundError(`no clustering run ${filter.runId}`);
-      const context = runContext(runId);
+      const context = runContext(runId, filter.disagreement === true);
       const selection = filter.lesionIds ? new Set(filter.lesionIds) : null;
-      const found = rowsStatement
-        .all()
+      // read only the rows that can match: a cluster's members, or the selection, else every lesion
+      const candidates =
+        filter.cluster !== undefined && runId !== null
+          ? clusterRows.all(runId, filter.cluster)
+          : filter.lesionIds
+            ? someRows.all(JSON.stringify(filter.lesionIds))
+            : rowsStatement.all();
+      const found = candidates
         .map((r) => toItem(r, context.byLesion.get(r.id)))
         .filter((item) => matches(item, filter, context.clusterCategory, selection))
         .sort(sorters[sort]);
@@ -214,9 +265,9 @@ export function reviewService(catalogue: Catalogue, events: EventBus): ReviewApi
       return { before, after: items(lesionIds) };
     },
 
-    async restore({ states, actor }) {
+    async restore({ states, actor, versions, action }) {
       states.forEach((s) => checkCategory(s.categoryId));
-      applyStates(states, actor, undefined, 'undo');
+      applyStates(states, actor, versions, action ?? 'undo');
       changed(states.map((s) => s.id));
       return items(states.map((s) => s.id));
     },
@@ -234,6 +285,22 @@ export function reviewService(catalogue: Catalogue, events: EventBus): ReviewApi
       );
       changed(unreviewed.map((i) => i.id));
       return { before, changed: unreviewed.length };
+    },
+
+    async states({ lesionIds }) {
+      const rows = lesionIds
+        ? catalogue.db
+            .prepare<[string], { id: number; categoryId: number | null; reviewStatus: string; flagged: number }>(
+              'SELECT id, category_id AS categoryId, review_status AS reviewStatus, flagged FROM lesions WHERE deleted_at IS NULL AND id IN (SELECT value FROM json_each(?)) ORDER BY id',
+            )
+            .all(JSON.stringify(lesionIds))
+        : rowsStatement.all();
+      return {
+        lesionIds: rows.map((r) => r.id),
+        categoryIds: rows.map((r) => r.categoryId),
+        reviewed: rows.map((r) => r.reviewStatus === 'reviewed'),
+        flagged: rows.map((r) => r.flagged === 1),
+      };
     },
 
     async sessionSummary({ actor, since }) {

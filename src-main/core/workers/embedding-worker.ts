@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openCatalogue } from '../catalogue/catalogue';
 import { embedLesions, type EmbedBatchResult, type EmbedderContext } from '../embedding/embedder';
 import { lesionImages } from '../imaging/lesion-images';
+import { cacheDirFor } from '../paths';
 import { PixelSourceCache } from '../imaging/pixel-sources';
 import { loadModel } from '../inference/session';
 import { serveWorkerTasks } from './pool';
@@ -23,7 +24,7 @@ function setUp(): Promise<EmbedderContext> {
     const model = await loadModel(modelDir, { threads });
     if (!catalogPath) return { catalogue: null as never, images: null as never, model, batchSize: batchSize ?? 16 };
     const catalogue = openCatalogue(catalogPath, { readonly: true });
-    return { catalogue, images: lesionImages(catalogue, new PixelSourceCache(32), { cacheDir: null }), model, batchSize: batchSize ?? 16 };
+    return { catalogue, images: lesionImages(catalogue, new PixelSourceCache(32), { cacheDir: cacheDirFor(catalogPath) }), model, batchSize: batchSize ?? 16 };
   })();
   return context;
 }

@@ -38,6 +38,14 @@ export const useClusteringStore = defineStore('clustering', () => {
     });
   }
 
+  /** The current run's clusters only (sizes, names, review progress), without the map. */
+  async function refreshDetail(): Promise<void> {
+    await guard(async () => {
+      const run = current.value;
+      detail.value = run ? await api.clustering.run(run.id) : null;
+    });
+  }
+
   async function startRun(request: ClusteringRequest): Promise<void> {
     const job = await guard(() => api.clustering.startClustering(request));
     if (job) jobs.track(job);
@@ -67,5 +75,5 @@ export const useClusteringStore = defineStore('clustering', () => {
     if (job.kind === 'map' && job.state === 'failed') error.value = job.error;
   });
 
-  return { runs, detail, map, suggestion, error, current, clusteringJob, suggestionJob, mapJob, refresh, startRun, suggestK, computeMap, restore };
+  return { runs, detail, map, suggestion, error, current, clusteringJob, suggestionJob, mapJob, refresh, refreshDetail, startRun, suggestK, computeMap, restore };
 });

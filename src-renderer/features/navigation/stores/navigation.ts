@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 
-export type View = 'library' | 'mining';
+export type View = 'library' | 'mining' | 'review';
 
-const fromHash = (): View => (location.hash === '#mining' ? 'mining' : 'library');
+const fromHash = (): View => (location.hash === '#mining' ? 'mining' : location.hash === '#review' ? 'review' : 'library');
 
 /** Which workspace is shown; kept in the address hash so a reload stays where the annotator was. */
 export const useNavigationStore = defineStore('navigation', () => {

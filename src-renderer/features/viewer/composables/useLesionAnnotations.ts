@@ -41,7 +41,8 @@ export function useLesionAnnotations(options: {
 
   function ours(): Annotation[] {
     const el = options.element.value;
-    return el ? ((annotation.state.getAnnotations(BidirectionalTool.toolName, el) ?? []) as Annotation[]) : [];
+    // once the viewport is disabled (it is torn down first on unmount) the element has no annotations to ask for
+    return el && options.viewport.value ? ((annotation.state.getAnnotations(BidirectionalTool.toolName, el) ?? []) as Annotation[]) : [];
   }
 
   /** Replaces the viewport's lesion annotations with the current lesions. */
@@ -116,7 +117,9 @@ export function useLesionAnnotations(options: {
     eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
     eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onModified);
     window.removeEventListener('mouseup', onMouseUp);
-    for (const a of ours()) if (a.annotationUID) annotation.state.removeAnnotation(a.annotationUID);
+    // the viewport may already be disabled: find our lesion annotations in the global state instead of by element
+    const all = (annotation.state.getAllAnnotations() ?? []) as Annotation[];
+    for (const a of all) if (a.annotationUID?.startsWith('lesion-')) annotation.state.removeAnnotation(a.annotationUID);
   });
 
   return { sync, selectedLesion };
