@@ -16,6 +16,7 @@ export default defineConfig({
           'dicom-header-worker': resolve(__dirname, 'src-main/core/workers/dicom-header-worker.ts'),
           'embedding-worker': resolve(__dirname, 'src-main/core/workers/embedding-worker.ts'),
           'clustering-worker': resolve(__dirname, 'src-main/core/workers/clustering-worker.ts'),
+          'export-worker': resolve(__dirname, 'src-main/core/workers/export-worker.ts'),
         },
       },
     },

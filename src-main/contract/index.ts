@@ -2,6 +2,7 @@ export type * from './app';
 export type * from './catalogue';
 export type * from './clustering';
 export type * from './events';
+export type * from './export';
 export type * from './jobs';
 export type * from './lesions';
 export type * from './library';

@@ -1,4 +1,5 @@
 import type { ClusteringRunSummary, KSuggestion } from './clustering';
+import type { ExportSummary } from './export';
 import type { ImportSummary } from './library';
 import type { EmbeddingSummary } from './models';
 
@@ -9,6 +10,7 @@ export interface JobResults {
   cluster: ClusteringRunSummary;
   'suggest-k': KSuggestion;
   map: { runId: number; points: number };
+  export: ExportSummary;
 }
 
 export type JobKind = keyof JobResults;

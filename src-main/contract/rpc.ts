@@ -1,6 +1,7 @@
 import type { AppApi } from './app';
 import type { CatalogueApi } from './catalogue';
 import type { ClusteringApi } from './clustering';
+import type { ExportApi } from './export';
 import type { JobsApi } from './jobs';
 import type { LesionsApi } from './lesions';
 import type { LibraryApi } from './library';
@@ -17,6 +18,7 @@ export interface WorkstationApi {
   mining: MiningApi;
   clustering: ClusteringApi;
   review: ReviewApi;
+  export: ExportApi;
   jobs: JobsApi;
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /** Worker entry points; each is `core/workers/<name>.ts` in source and `<name>.js` next to the bundled main. */
-export type WorkerName = 'dicom-header-worker' | 'embedding-worker' | 'clustering-worker';
+export type WorkerName = 'dicom-header-worker' | 'embedding-worker' | 'clustering-worker' | 'export-worker';
 
 /**
  * Starts a worker thread from source or from the build. Source mode (tsx, vitest) is recognised by this
