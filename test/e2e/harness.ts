@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchHeadlessChromium } from '../../src-main/cli/headless-chromium';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
 import { startHost, type RunningHost } from '../../src-main/host/server';
 import { repoRoot } from '../helpers/data';
@@ -31,21 +32,8 @@ export async function startSession(): Promise<E2eSession> {
   const dir = mkdtempSync(join(tmpdir(), 'lw-e2e-'));
   const ws = createWorkstation({ catalogPath: join(dir, 'catalogue.sqlite'), appRoot: repoRoot, workers: 2 });
   const host = await startHost({ workstation: ws, appRoot: repoRoot });
-  const context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const context = await launchHeadlessChromium(join(dir, 'chromium-profile'), chromiumPath);
+
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));

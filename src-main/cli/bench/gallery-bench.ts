@@ -5,6 +5,7 @@ import { kmeans } from '../../core/clustering/kmeans';
 import { createRandom } from '../../core/clustering/random';
 import { createWorkstation } from '../../core/workstation';
 import { startHost } from '../../host/server';
+import { launchHeadlessChromium } from '../headless-chromium';
 
 export interface GalleryBenchResult {
   lesions: number;
@@ -34,16 +35,6 @@ export interface ScrollPass {
   thumbnailsLoaded: number;
 }
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The little of the DOM the page-side functions use (this file is compiled without the DOM library). */
 interface PageElement {
@@ -130,13 +121,7 @@ export async function benchGallery(options: { appRoot: string; workDir: string; 
   mkdirSync(library, { recursive: true });
   writeBenchLibrary(options.appRoot, library, options.lesions);
   const ws = createWorkstation({ catalogPath: join(options.workDir, 'catalogue.sqlite'), appRoot: options.appRoot, workers: 2 });
-  const { chromium } = await import('playwright-core');
-  const context = await chromium.launchPersistentContext(join(options.workDir, 'profile'), {
-    executablePath: options.chromium,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: CHROMIUM_ARGS,
-  });
+  const context = await launchHeadlessChromium(join(options.workDir, 'profile'), options.chromium);
   const host = await startHost({ workstation: ws, appRoot: options.appRoot });
   try {
     const job = await ws.api.library.startImport({ paths: [library] });

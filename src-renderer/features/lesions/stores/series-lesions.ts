@@ -1,8 +1,9 @@
 import type { Lesion, RecistAxes } from '@contract';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { api, ApiError, onEvent } from '../../../api';
+import { api, onEvent } from '../../../api';
 import { registerCommandKind, useHistoryStore } from '../../history/stores/history';
+import { editAsAnnotator } from '../../settings/edit-as-annotator';
 import { useSettingsStore } from '../../settings/stores/settings';
 
 function describe(l: Pick<Lesion, 'longAxisMm' | 'longAxisPx'>): string {
@@ -77,17 +78,11 @@ export const useSeriesLesionsStore = defineStore('series-lesions', () => {
     return map;
   });
 
+  /** An edit in the annotator's name; after a failure (a conflict above all) the series' lesions are reloaded. */
   async function guarded<T>(work: (actor: string) => Promise<T>): Promise<T | null> {
-    const actor = await settings.requireAnnotator();
-    if (!actor) return null;
-    try {
-      error.value = null;
-      return await work(actor);
-    } catch (err) {
-      error.value = err instanceof ApiError && err.code === 'conflict' ? `${err.message}` : err instanceof Error ? err.message : String(err);
-      if (seriesId.value !== null) await load(seriesId.value);
-      return null;
-    }
+    const result = await editAsAnnotator(error, work);
+    if (result === null && error.value !== null && seriesId.value !== null) await load(seriesId.value);
+    return result;
   }
 
   /** Saves a new measurement at once and makes it undoable. */

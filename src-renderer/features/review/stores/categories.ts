@@ -2,11 +2,10 @@ import type { Category } from '@contract';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, onEvent } from '../../../api';
-import { useSettingsStore } from '../../settings/stores/settings';
+import { editAsAnnotator } from '../../settings/edit-as-annotator';
 
 /** The taxonomy: user-editable categories with colours and shortcut keys, kept fresh across windows. */
 export const useCategoriesStore = defineStore('categories', () => {
-  const settings = useSettingsStore();
   const list = ref<Category[]>([]);
   const error = ref<string | null>(null);
   const byId = computed(() => new Map(list.value.map((c) => [c.id, c])));
@@ -16,19 +15,11 @@ export const useCategoriesStore = defineStore('categories', () => {
     list.value = await api.review.categories();
   }
 
+  /** An edit in the annotator's name; the list is read again after it, whether it worked or not. */
   async function guarded<T>(work: (actor: string) => Promise<T>): Promise<T | null> {
-    const actor = await settings.requireAnnotator();
-    if (!actor) return null;
-    try {
-      error.value = null;
-      const result = await work(actor);
-      await refresh();
-      return result;
-    } catch (err) {
-      error.value = err instanceof Error ? err.message : String(err);
-      await refresh();
-      return null;
-    }
+    const result = await editAsAnnotator(error, work);
+    await refresh();
+    return result;
   }
 
   const create = (input: { name: string; colour: string; shortcut: string | null; description?: string }) =>

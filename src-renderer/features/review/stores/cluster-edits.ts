@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api } from '../../../api';
 import { registerCommandKind, useHistoryStore } from '../../history/stores/history';
+import { editAsAnnotator } from '../../settings/edit-as-annotator';
 import { useSettingsStore } from '../../settings/stores/settings';
 
 /** Lesions moved between clusters of a run, with where each came from (undo sends them back). */
@@ -54,16 +55,12 @@ export const useClusterEditsStore = defineStore('cluster-edits', () => {
     },
   });
 
+  /** One board edit at a time, in the annotator's name. */
   async function run<T>(work: (actor: string) => Promise<T>): Promise<T | null> {
-    const actor = await settings.requireAnnotator();
-    if (!actor || busy.value) return null;
+    if (busy.value) return null;
     busy.value = true;
     try {
-      error.value = null;
-      return await work(actor);
-    } catch (err) {
-      error.value = err instanceof Error ? err.message : String(err);
-      return null;
+      return await editAsAnnotator(error, work);
     } finally {
       busy.value = false;
     }

@@ -1,8 +1,9 @@
 import type { GalleryItem, ReviewChange, ReviewFilter, ReviewSessionSummary, ReviewSort, ReviewState, ThumbnailWindow } from '@contract';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
-import { api, ApiError, onEvent } from '../../../api';
+import { api, onEvent } from '../../../api';
 import { registerCommandKind, useHistoryStore } from '../../history/stores/history';
+import { editAsAnnotator } from '../../settings/edit-as-annotator';
 import { useSettingsStore } from '../../settings/stores/settings';
 import { useCategoriesStore } from './categories';
 
@@ -210,22 +211,8 @@ export const useReviewStore = defineStore('review', () => {
 
   // ---- edits ----------------------------------------------------------------------------------------------
 
-  async function withActor<T>(work: (actor: string) => Promise<T>): Promise<T | null> {
-    const actor = await settings.requireAnnotator();
-    if (!actor) return null;
-    try {
-      error.value = null;
-      return await work(actor);
-    } catch (err) {
-      error.value =
-        err instanceof ApiError && err.code === 'conflict'
-          ? `Not saved: ${err.message}. The gallery shows the current state now.`
-          : err instanceof Error
-            ? err.message
-            : String(err);
-      return null;
-    }
-  }
+  const withActor = <T>(work: (actor: string) => Promise<T>) =>
+    editAsAnnotator(error, work, (message) => `Not saved: ${message}. The gallery shows the current state now.`);
 
   /** Applies a change to the target lesions at once, with the versions the annotator saw (conflicts refused). */
   async function apply(change: ReviewChange, label: string): Promise<boolean> {
