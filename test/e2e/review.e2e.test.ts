@@ -253,4 +253,30 @@ describe.skipIf(!canRunE2e)('review workspace', () => {
     await expect.poll(async () => (await s.ws.api.review.items([corrected[1]!]))[0]!.categoryId).toBe(lung);
     expect(s.pageErrors).toEqual([]);
   });
+
+  it('merges and splits clusters on the board; each is undone with Ctrl+Z', async () => {
+    const { page } = s;
+    await page.click('[data-test=review-tab-board]');
+    await page.locator('[data-test=board-card]').first().waitFor();
+    const sizes = async () => Object.fromEntries((await s.ws.api.clustering.run(runId)).clusters.map((c) => [c.cluster, c.size]));
+    const before = await sizes();
+    const [from, into] = Object.keys(before).map(Number).filter((c) => c !== named.cluster);
+    const card = page.locator(`[data-test=board-card][data-cluster="${from}"]`);
+    await card.locator('[data-test=board-merge]').click();
+    await card.locator('[data-test=board-menu] button', { hasText: `Cluster ${into! + 1} (` }).click();
+    await expect.poll(() => page.locator(`[data-test=board-card][data-cluster="${from}"]`).count()).toBe(0);
+    expect((await sizes())[into!]).toBe(before[into!]! + before[from!]!);
+    await page.keyboard.press('Control+z');
+    await expect.poll(sizes).toEqual(before);
+
+    const big = page.locator(`[data-test=board-card][data-cluster="${into}"]`);
+    await big.locator('[data-test=board-split]').click();
+    await big.locator('[data-test=board-split-go]').click();
+    await expect.poll(() => page.locator('[data-test=board-card]').count()).toBe(k + 1);
+    await expect.poll(() => page.textContent('[data-test=board-message]')).toContain(`Cluster ${into! + 1} split into`);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => Object.values(await sizes()).filter((n) => n > 0).length).toBe(k);
+    expect((await sizes())[into!]).toBe(before[into!]);
+    expect(s.pageErrors).toEqual([]);
+  });
 });

@@ -50,7 +50,18 @@ export const useHistoryStore = defineStore('history', () => {
     undone.value = [];
   }
 
+  /**
+   * Edits still being saved: Ctrl+Z right after a key must undo that edit, not the one before it, so undo and redo
+   * wait for them to be recorded first.
+   */
+  let inflight: Promise<unknown> = Promise.resolve();
+  function during<T>(edit: Promise<T>): Promise<T> {
+    inflight = Promise.all([inflight, edit.catch(() => undefined)]);
+    return edit;
+  }
+
   async function run(from: typeof done, to: typeof done, action: 'undo' | 'redo'): Promise<boolean> {
+    await inflight;
     const command = from.value[from.value.length - 1];
     if (!command || busy.value) return false;
     const handler = handlers.get(command.kind);
@@ -79,6 +90,7 @@ export const useHistoryStore = defineStore('history', () => {
     canRedo: computed(() => undone.value.length > 0),
     nextUndo: computed(() => done.value[done.value.length - 1]?.label ?? null),
     record,
+    during,
     undo: () => run(done, undone, 'undo'),
     redo: () => run(undone, done, 'redo'),
   };

@@ -253,7 +253,8 @@ export const useReviewStore = defineStore('review', () => {
   function serial<T>(work: () => Promise<T>): Promise<T> {
     const next = queue.then(work, work);
     queue = next.catch(() => undefined);
-    return next;
+    // Ctrl+Z waits for queued keys too
+    return history.during(next);
   }
 
   /** The category with this shortcut key, to the targets; an annotator choosing it has reviewed them. */
@@ -285,16 +286,18 @@ export const useReviewStore = defineStore('review', () => {
 
   /** Names a cluster: its unreviewed members get the category (undoable like any edit). */
   async function nameCluster(runId: number, cluster: number, categoryId: number, clusterLabel: string): Promise<number | null> {
-    const result = await withActor((actor) => api.review.nameCluster({ runId, cluster, categoryId, actor }));
+    const result = await withActor(async (actor) => {
+      const named = await api.review.nameCluster({ runId, cluster, categoryId, actor });
+      const now = named.before.length ? await api.review.items(named.before.map((s) => s.id)) : [];
+      return { ...named, now };
+    });
     if (!result) return null;
     if (result.before.length) {
-      const after = result.before.map((s) => ({ ...s, categoryId }));
-      const now = await api.review.items(after.map((s) => s.id));
-      store(now);
+      store(result.now);
       history.record<StatesCommand>({
         kind: 'review.states',
         label: `name ${clusterLabel} "${categories.name(categoryId)}" (${result.changed} lesions)`,
-        payload: { before: result.before, after, versions: versionsOf(now) },
+        payload: { before: result.before, after: result.before.map((s) => ({ ...s, categoryId })), versions: versionsOf(result.now) },
       });
     }
     void refreshSummary();
