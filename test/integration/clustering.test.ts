@@ -6,17 +6,14 @@ import type { ClusteringRunSummary, KSuggestion } from '../../src-main/contract'
 import { adjustedRandIndex, hungarianAccuracy, normalizedMutualInfo, purity } from '../../src-main/core/clustering/metrics';
 import { loadModel } from '../../src-main/core/inference/session';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import { finished as finishedJob } from '../helpers/jobs';
 import { fixture, hasSharedData, repoRoot, sharedData, tempDir } from '../helpers/data';
 
 let ws: Workstation;
 let tmp: { dir: string; cleanup: () => void };
 let db: string;
 
-async function finished<T>(started: Promise<{ id: string }>): Promise<T> {
-  const job = await ws.jobs.wait((await started).id);
-  if (job.state !== 'done') throw new Error(`${job.kind} ${job.state}: ${job.error}`);
-  return job.result as T;
-}
+const finished = <T>(started: Promise<{ id: string }>) => finishedJob<T>(ws, started);
 
 beforeAll(async () => {
   tmp = tempDir();

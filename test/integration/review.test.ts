@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusteringRunSummary, WorkstationEventName } from '../../src-main/contract';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import { finished as finishedJob } from '../helpers/jobs';
 import { fixture, repoRoot, tempDir } from '../helpers/data';
 
 let ws: Workstation;
@@ -9,11 +10,7 @@ let tmp: { dir: string; cleanup: () => void };
 let run: ClusteringRunSummary;
 let ids: number[];
 
-async function finished<T>(started: Promise<{ id: string }>): Promise<T> {
-  const job = await ws.jobs.wait((await started).id);
-  if (job.state !== 'done') throw new Error(`${job.kind} ${job.state}: ${job.error}`);
-  return job.result as T;
-}
+const finished = <T>(started: Promise<{ id: string }>) => finishedJob<T>(ws, started);
 
 beforeAll(async () => {
   tmp = tempDir();

@@ -3,15 +3,8 @@ import type { auditLogRepository } from './audit-log';
 import { nowIso, type Db } from './database';
 import { ConflictError } from './lesions';
 
-interface CategoryRow {
-  id: number;
-  name: string;
-  colour: string;
-  shortcut: string | null;
-  description: string;
-  referenceType: number | null;
-  position: number;
-  version: number;
+/** A category as stored: the contract's fields (without the lesion count) and what it was merged into. */
+interface CategoryRow extends Omit<Category, 'lesions'> {
   mergedInto: number | null;
 }
 
