@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { cpSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportSummary, JobInfo } from '../../src-main/contract';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import { killOnceCommitted } from '../helpers/cli-kill';
 import { fixture, hasSharedData, repoRoot, sampleLibrary, sharedData, tempDir } from '../helpers/data';
 import { writeCtSmallCopies } from '../helpers/synthetic-dicom';
 
@@ -138,30 +138,8 @@ describe('DICOM import', () => {
     const library = join(dir, 'many');
     writeCtSmallCopies(library, 1500);
     const db = join(dir, 'killed.sqlite');
-    const cli = join(repoRoot, 'src-main', 'cli', 'lesion-ws.cjs');
-    const child = spawn(process.execPath, [cli, 'import', library, '--db', db, '--json'], { stdio: 'ignore' });
     // kill -9 once the first batches are committed
-    const committed = await new Promise<number>((resolve, reject) => {
-      const poll = setInterval(() => {
-        try {
-          const ro = new Database(db, { readonly: true, fileMustExist: true });
-          const n = (ro.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
-          ro.close();
-          if (n > 0) {
-            clearInterval(poll);
-            child.kill('SIGKILL');
-            resolve(n);
-          }
-        } catch {
-          // not created yet
-        }
-      }, 20);
-      child.once('exit', () => {
-        clearInterval(poll);
-        reject(new Error('import finished before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.once('exit', r));
+    const committed = await killOnceCommitted(['import', library, '--db', db, '--json'], db, 'SELECT count(*) AS n FROM instances', 20);
     expect(committed).toBeGreaterThan(0);
 
     const check = new Database(db);

@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddingSummary } from '../../src-main/contract';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import { killOnceCommitted } from '../helpers/cli-kill';
+import { writeRepeatedSampleTable } from '../helpers/deeplesion-table';
 import { fixture, repoRoot, sampleLibrary, tempDir } from '../helpers/data';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -77,45 +79,11 @@ describe('embedding job and similar-lesion search', () => {
   it('a killed embedding run leaves consistent results; the next run embeds the rest', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
-    const text = readFileSync(fixture('deeplesion', 'DL_info_sample.csv'), 'utf8').trimEnd().split('\n');
-    const lines = [text[0]!];
-    for (let k = 1; lines.length <= 6000; k++) {
-      for (const line of text.slice(1)) {
-        const fields = line.split(',');
-        const patient = Number(fields[1]) + 10_000 * k;
-        fields[1] = String(patient);
-        fields[0] = `${String(patient).padStart(6, '0')}${fields[0]!.slice(6)}`;
-        lines.push(fields.join(','));
-      }
-    }
-    const total = lines.length - 1;
-    mkdirSync(join(dir, 'table'));
-    writeFileSync(join(dir, 'table', 'DL_info.csv'), `${lines.join('\n')}\n`);
+    const total = writeRepeatedSampleTable(join(dir, 'table'), 6000);
     const db = join(dir, 'kill.sqlite');
     const cli = join(repoRoot, 'src-main', 'cli', 'lesion-ws.cjs');
     await new Promise((r) => spawn(process.execPath, [cli, 'import', join(dir, 'table'), '--db', db], { stdio: 'ignore' }).once('exit', r));
-    const child = spawn(process.execPath, [cli, 'embed', '--db', db], { stdio: 'ignore' });
-    await new Promise<void>((resolve, reject) => {
-      const poll = setInterval(() => {
-        try {
-          const ro = new Database(db, { readonly: true });
-          const n = (ro.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number }).n;
-          ro.close();
-          if (n > 0) {
-            clearInterval(poll);
-            child.kill('SIGKILL');
-            resolve();
-          }
-        } catch {
-          // the table may not exist yet
-        }
-      }, 10);
-      child.once('exit', () => {
-        clearInterval(poll);
-        reject(new Error('the run finished before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.once('exit', r));
+    await killOnceCommitted(['embed', '--db', db], db, 'SELECT count(*) AS n FROM embeddings');
     const check = new Database(db);
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     const done = (check.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number }).n;

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportSummary, Lesion } from '../../src-main/contract';
 import { parseDeepLesionTable } from '../../src-main/core/library/deeplesion';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import { killOnceCommitted } from '../helpers/cli-kill';
+import { writeRepeatedSampleTable } from '../helpers/deeplesion-table';
 import { fixture, hasSharedData, repoRoot, sharedData, tempDir } from '../helpers/data';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -136,44 +137,9 @@ describe('DeepLesion import', () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     // 34,000 rows: the sample rows repeated under other patient numbers
-    const text = readFileSync(fixture('deeplesion', 'DL_info_sample.csv'), 'utf8').trimEnd().split('\n');
-    const lines = [text[0]!];
-    for (let k = 1; lines.length <= 34_000; k++) {
-      for (const line of text.slice(1)) {
-        const fields = line.split(',');
-        const patient = Number(fields[1]) + 10_000 * k;
-        fields[1] = String(patient);
-        fields[0] = `${String(patient).padStart(6, '0')}${fields[0]!.slice(6)}`;
-        lines.push(fields.join(','));
-      }
-    }
-    const rows = lines.length - 1;
-    mkdirSync(join(dir, 'big'), { recursive: true });
-    writeFileSync(join(dir, 'big', 'DL_info.csv'), `${lines.join('\n')}\n`);
+    const rows = writeRepeatedSampleTable(join(dir, 'big'), 34_000);
     const db = join(dir, 'big.sqlite');
-    const cli = join(repoRoot, 'src-main', 'cli', 'lesion-ws.cjs');
-    const child = spawn(process.execPath, [cli, 'import', join(dir, 'big'), '--db', db, '--json'], { stdio: 'ignore' });
-    const committed = await new Promise<number>((resolve, reject) => {
-      const poll = setInterval(() => {
-        try {
-          const ro = new Database(db, { readonly: true, fileMustExist: true });
-          const n = (ro.prepare('SELECT count(*) AS n FROM lesions').get() as { n: number }).n;
-          ro.close();
-          if (n > 0) {
-            clearInterval(poll);
-            child.kill('SIGKILL');
-            resolve(n);
-          }
-        } catch {
-          // not there yet
-        }
-      }, 10);
-      child.once('exit', () => {
-        clearInterval(poll);
-        reject(new Error('the import finished before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.once('exit', r));
+    const committed = await killOnceCommitted(['import', join(dir, 'big'), '--db', db, '--json'], db, 'SELECT count(*) AS n FROM lesions');
     const check = new Database(db);
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(check.pragma('foreign_key_check')).toEqual([]);
