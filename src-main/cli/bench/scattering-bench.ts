@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { createRandom } from '../../core/clustering/random';
 import { DEFAULT_SCATTERING_CONFIG, filterBank, MODULUS_EPS, scatteringDimension } from '../../core/embedding/scattering/filters';
 
 /**
@@ -39,17 +40,6 @@ const execFileAsync = promisify(execFile);
 const DEFAULT_MODEL = resolve(__dirname, '..', '..', '..', 'models', 'scattering', 'model.onnx');
 const TORCH_SCRIPT = resolve(__dirname, 'scattering-reference.py');
 
-/** mulberry32: a small seeded generator, so every run times the same patches. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hasTorch(python: string): boolean {
   const probe = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 120_000 });
@@ -106,8 +96,9 @@ export async function benchScattering(options: ScatteringBenchOptions): Promise<
     throw new RangeError('batch sizes must be positive integers');
   }
   const perPatch = channels * n * n;
-  const uniform = seededUniform(20240607);
-  const patches = Float32Array.from({ length: largest * perPatch }, uniform);
+  // seeded, so every run times the same patches
+  const random = createRandom(20240607);
+  const patches = Float32Array.from({ length: largest * perPatch }, () => random.next());
 
   const session = await InferenceSession.create(options.modelPath ?? DEFAULT_MODEL, {
     executionProviders: ['cpu'],

@@ -12,18 +12,8 @@ import {
 } from '../../../../src-main/core/clustering/head';
 import { headManifest, headToOnnx } from '../../../../src-main/core/clustering/head-onnx';
 import { tempDir } from '../../../helpers/data';
+import { seededUniform } from '../../../helpers/random';
 
-/** mulberry32: the test's own generator, independent of the one inside head.ts. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Blobs {
   x: Float32Array;

@@ -15,23 +15,13 @@ import { buildScatteringGraph } from '../../../../src-main/core/embedding/scatte
 import { scatteringReference } from '../../../../src-main/core/embedding/scattering/reference';
 import { parseManifest } from '../../../../src-main/core/inference/manifest';
 import { repoRoot, tempDir } from '../../../helpers/data';
+import { seededUniform } from '../../../helpers/random';
 
 const modelDir = join(repoRoot, 'models', 'scattering');
 const { patchSize: n, J, L, channels: C } = DEFAULT_SCATTERING_CONFIG;
 const D = scatteringDimension();
 const perPatch = C * n * n;
 
-/** mulberry32 */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A patch whose C channels all show f(row, column). */
 function patchOf(f: (row: number, column: number) => number): Float32Array {
