@@ -11,16 +11,8 @@ import {
 } from '../../../../src-main/core/clustering/metrics';
 import { SeededRandom } from '../../../../src-main/core/clustering/random';
 import { fixture } from '../../../helpers/data';
+import { fixtureMatrix as matrix, type FixtureMatrix as Matrix } from '../../../helpers/fixture-matrix';
 
-interface Matrix {
-  shape: [number, number];
-  float32Base64: string;
-}
-function matrix(m: Matrix): { data: Float32Array; n: number; d: number } {
-  const bytes = Buffer.from(m.float32Base64, 'base64');
-  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return { data, n: m.shape[0], d: m.shape[1] };
-}
 
 // sklearn.metrics and scipy (make-references.py)
 const reference = JSON.parse(readFileSync(fixture('clustering', 'metrics.json'), 'utf8')) as {
