@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { EmbeddingSummary } from '../../contract';
 import { runEmbeddingJob } from '../../core/embedding/embedding-job';
@@ -20,31 +19,19 @@ export async function benchEmbedding(options: { appRoot: string; workDir: string
       await ws.jobs.wait(imported.id);
       const [patient] = await ws.api.catalogue.libraryTree();
       const detail = await ws.api.catalogue.seriesDetail(patient!.studies[0]!.series[0]!.id);
-      ws.catalogue.transaction(() => {
-        for (let i = 0; i < options.lesions; i++) {
-          const slice = detail.sliceList[i % detail.sliceList.length]!;
-          const cx = 180 + ((i * 37) % 150);
-          const cy = 200 + ((i * 53) % 120);
-          const r = 8 + (i % 20);
-          ws.catalogue.lesions.create(
-            {
-              seriesId: detail.id,
-              instanceId: slice.instanceId,
-              frame: slice.frame,
-              keySliceRef: slice.sopInstanceUid,
-              recist: { longAxis: [{ x: cx - r, y: cy }, { x: cx + r, y: cy }], shortAxis: [{ x: cx, y: cy - r / 2 }, { x: cx, y: cy + r / 2 }] },
-              spacing: slice.pixelSpacing,
-              source: 'annotator',
-              sourceRef: randomUUID(),
-              referenceType: null,
-              split: null,
-              noisy: false,
-              attributes: {},
-            },
-            'bench',
-          );
-        }
-      });
+      for (let i = 0; i < options.lesions; i++) {
+        const slice = detail.sliceList[i % detail.sliceList.length]!;
+        const cx = 180 + ((i * 37) % 150);
+        const cy = 200 + ((i * 53) % 120);
+        const r = 8 + (i % 20);
+        // drawn as an annotator would draw them, through the same service
+        await ws.api.lesions.create({
+          instanceId: slice.instanceId,
+          frame: slice.frame,
+          recist: { longAxis: [{ x: cx - r, y: cy }, { x: cx + r, y: cy }], shortAxis: [{ x: cx, y: cy - r / 2 }, { x: cx, y: cy + r / 2 }] },
+          actor: 'bench',
+        });
+      }
       const model = ws.models.resolve();
       const queue = new JobQueue(new EventBus());
       const started = Date.now();
