@@ -6,23 +6,13 @@ import { nowIso, type Db } from './database';
 export class ConflictError extends Error {}
 export class LesionNotFoundError extends Error {}
 
-/** What a source knows about a lesion; the repository derives lengths, mm and the box. */
-export interface NewLesion {
-  seriesId: number | null;
-  instanceId: number | null;
-  frame: number;
-  keySliceRef: string;
-  recist: RecistAxes;
+/** What a source knows about a lesion (the contract's fields it states); the repository derives lengths, mm and the box. */
+export interface NewLesion
+  extends Pick<Lesion, 'seriesId' | 'instanceId' | 'frame' | 'keySliceRef' | 'recist' | 'source' | 'sourceRef' | 'referenceType' | 'split' | 'noisy' | 'attributes'> {
   /** [row, column] mm per pixel, when known */
   spacing: [number, number] | null;
   /** Lengths the source states (an SR's NUM values), used while no pixel spacing is known. */
   reportedMm?: { long: number | null; short: number | null };
-  source: LesionSource;
-  sourceRef: string;
-  referenceType: number | null;
-  split: Split | null;
-  noisy: boolean;
-  attributes: Record<string, unknown>;
 }
 
 interface LesionRow {

@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FeatureWeights, KSuggestion, RoundReport } from '../../contract';
+import type { FeatureWeights, KSuggestion } from '../../contract';
 import { openCatalogue, type Catalogue } from '../catalogue/catalogue';
-import { clusterMatrix, mapMatrix, suggestK, type ClusteringParams } from '../clustering/pipeline';
-import type { TrainedHead } from '../clustering/head';
+import { clusterMatrix, mapMatrix, suggestK, type ClusteringOutcome, type ClusteringParams } from '../clustering/pipeline';
 import { kmeans } from '../clustering/kmeans';
 import { featureMatrix } from '../embedding/similarity';
 import { serveWorkerTasks } from './pool';
@@ -15,18 +14,7 @@ export type ClusteringTask =
   | { kind: 'split'; modelVersionId: number; weights: FeatureWeights; lesionIds: number[]; k: number; seed: number; metric: 'euclidean' | 'cosine' };
 
 export type ClusteringTaskResult =
-  | {
-      kind: 'cluster';
-      lesionIds: number[];
-      labels: Int32Array;
-      distances: Float32Array;
-      rounds: RoundReport[];
-      inertia: number;
-      silhouette: number | null;
-      head: TrainedHead | null;
-      mean: Float32Array;
-      scale: Float32Array;
-    }
+  | ({ kind: 'cluster'; lesionIds: number[]; mean: Float32Array; scale: Float32Array } & ClusteringOutcome)
   | { kind: 'suggest-k'; suggestion: KSuggestion }
   | { kind: 'map'; lesionIds: number[]; xy: Float32Array }
   | { kind: 'split'; lesionIds: number[]; labels: Int32Array; distances: Float32Array };
