@@ -235,15 +235,14 @@ export const useReviewStore = defineStore('review', () => {
     return true;
   }
 
-  async function ensureItemsFor(lesionIds: readonly number[]): Promise<void> {
-    const missing = lesionIds.filter((id) => !items.value.has(id));
-    for (let i = 0; i < missing.length; i += 5000) store(await api.review.items(missing.slice(i, i + 5000)));
+  /** Reads items from the core into the cache, in calls of 5,000. */
+  async function fetchItems(lesionIds: readonly number[]): Promise<void> {
+    for (let i = 0; i < lesionIds.length; i += 5000) store(await api.review.items(lesionIds.slice(i, i + 5000)));
   }
-
-  async function refreshItems(lesionIds: readonly number[]): Promise<void> {
-    const cached = lesionIds.filter((id) => items.value.has(id));
-    for (let i = 0; i < cached.length; i += 5000) store(await api.review.items(cached.slice(i, i + 5000)));
-  }
+  /** The items an edit needs the versions of. */
+  const ensureItemsFor = (lesionIds: readonly number[]) => fetchItems(lesionIds.filter((id) => !items.value.has(id)));
+  /** Cached items changed elsewhere: read them again (the others are read when they scroll into view). */
+  const refreshItems = (lesionIds: readonly number[]) => fetchItems(lesionIds.filter((id) => items.value.has(id)));
 
   /**
    * Keyboard edits run one after the other: a fast typist's second key acts on the lesion the first one moved to,
