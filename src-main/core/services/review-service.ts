@@ -166,9 +166,12 @@ export function reviewService(catalogue: Catalogue, events: EventBus): ReviewApi
     );
   }
 
-  function changed(ids: readonly number[]): void {
-    const series = new Set(items(ids).map((i) => i.seriesId).filter((s): s is number => s !== null));
+  /** Tells every window these lesions changed; returns their items as they are now (callers answer with them). */
+  function changed(ids: readonly number[]): GalleryItem[] {
+    const now = items(ids);
+    const series = new Set(now.map((i) => i.seriesId).filter((s): s is number => s !== null));
     events.emit('lesions.changed', { lesionIds: [...ids], seriesIds: [...series] });
+    return now;
   }
 
   function checkCategory(id: number | null | undefined): void {
@@ -261,15 +264,13 @@ export function reviewService(catalogue: Catalogue, events: EventBus): ReviewApi
         };
       });
       const before = applyStates(next, actor, versions, 'review');
-      changed(lesionIds);
-      return { before, after: items(lesionIds) };
+      return { before, after: changed(lesionIds) };
     },
 
     async restore({ states, actor, versions, action }) {
       states.forEach((s) => checkCategory(s.categoryId));
       applyStates(states, actor, versions, action ?? 'undo');
-      changed(states.map((s) => s.id));
-      return items(states.map((s) => s.id));
+      return changed(states.map((s) => s.id));
     },
 
     async nameCluster({ runId, cluster, categoryId, actor }) {
