@@ -68,6 +68,8 @@ export async function runCluster(options: {
     if (options.json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else {
       process.stdout.write(`run ${run.id}: ${run.lesions} lesions in ${run.k} clusters, ${run.rounds.length} round(s)\n`);
+      const mm = run.locationMmPerUnit;
+      process.stdout.write(mm ? `  location in mm: ${mm.map((v) => v.toFixed(0)).join(' / ')} mm per unit of x / y / z\n` : '  location standardised per axis\n');
       for (const r of run.rounds) {
         process.stdout.write(
           `  round ${r.round}: inertia ${r.inertia.toFixed(1)}, silhouette ${r.silhouette?.toFixed(3) ?? '-'}` +

@@ -47,6 +47,11 @@ export interface ClusteringRunSummary {
   headModel: { id: number; name: string; version: string } | null;
   /** The run the workspace shows. */
   current: boolean;
+  /**
+   * How location was measured: mm per unit of x, y and z, estimated from pairs of lesions in one series, so
+   * that location distances are physical; null where it was standardised per axis (too few pairs).
+   */
+  locationMmPerUnit: [number, number, number] | null;
 }
 
 export interface ClusterSummary {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +125,23 @@ describe('clustering runs', () => {
     const evaluation = JSON.parse((await run(process.execPath, [cli, 'evaluate', '--db', db, '--run', String(cluster.run), '--split', 'all', '--json'])).stdout);
     expect(Object.keys(evaluation)).toEqual(['run', 'lesions', 'k', 'purity', 'nmi', 'ari', 'accuracy']);
     expect(evaluation.run).toBe(cluster.run);
+  });
+});
+
+describe.runIf(hasSharedData)('categories of the DeepLesion validation table (k = 8, the issue-5 goal)', () => {
+  it('measures location in mm, as an independent reading of the table does', async () => {
+    const reference = JSON.parse(readFileSync(fixture('clustering', 'location-scale.json'), 'utf8')) as { mmPerUnit: number[] };
+    const run = await finished<ClusteringRunSummary>(ws.api.clustering.startClustering({ k: 8, seed: 1 }));
+    expect(run.locationMmPerUnit).not.toBeNull();
+    // float32 locations in the catalogue against the table's decimals: equal to well under 1%
+    run.locationMmPerUnit!.forEach((v, axis) => expect(Math.abs(v / reference.mmPerUnit[axis]! - 1)).toBeLessThan(0.005));
+  });
+
+  it.each([false, true])('groups the lesions above purity 0.70 and NMI 0.50 without their types (iterate: %s)', async (iterate) => {
+    const run = await finished<ClusteringRunSummary>(ws.api.clustering.startClustering({ k: 8, seed: 1, iterate }));
+    const e = await ws.api.clustering.evaluate({ runId: run.id, split: 'val' });
+    expect(e.lesions).toBe(4889);
+    expect(e.purity).toBeGreaterThan(0.7);
+    expect(e.nmi).toBeGreaterThan(0.5);
   });
 });

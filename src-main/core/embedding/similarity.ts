@@ -19,12 +19,16 @@ export interface FeatureMatrix {
  * values, NaN, become the mean), each group scaled by weight / sqrt(its length) so that groups count by their
  * weight and not by their size, then each row normalised to unit length (cosine similarity = dot product).
  * A group with weight 0 is switched off.
+ *
+ * A group given `units` (e.g. location in mm per unit of each axis, see `location-scale.ts`) is standardised
+ * as a whole instead: its axes keep their relative physical scale and the group's total spread is set to its
+ * weight, the same total a per-axis standardised group has.
  */
 export function featureMatrix(
   embeddings: readonly StoredEmbedding[],
   layout: readonly EmbeddingGroupLayout[],
   weights: FeatureWeights = {},
-  options: { unitRows?: boolean } = {},
+  options: { unitRows?: boolean; units?: Partial<Record<string, readonly number[]>> } = {},
 ): FeatureMatrix {
   const unitRows = options.unitRows ?? true;
   const dims = layout.reduce((a, g) => a + g.length, 0);
@@ -45,10 +49,16 @@ export function featureMatrix(
   const scale = new Float64Array(dims);
   let offset = 0;
   for (const group of layout) {
-    const w = (weights[group.name as keyof FeatureWeights] ?? DEFAULT_WEIGHTS[group.name as keyof FeatureWeights] ?? 1) / Math.sqrt(group.length);
-    for (let d = offset; d < offset + group.length; d++) {
-      const std = count[d]! > 1 ? Math.sqrt(sq[d]! / count[d]!) : 0;
-      scale[d] = std > 1e-12 ? w / std : 0;
+    const weight = weights[group.name as keyof FeatureWeights] ?? DEFAULT_WEIGHTS[group.name as keyof FeatureWeights] ?? 1;
+    const std = (d: number) => (count[d]! > 1 ? Math.sqrt(sq[d]! / count[d]!) : 0);
+    const units = options.units?.[group.name];
+    if (units && units.length === group.length) {
+      let spread = 0;
+      for (let i = 0; i < group.length; i++) spread += (std(offset + i) * units[i]!) ** 2;
+      for (let i = 0; i < group.length; i++) scale[offset + i] = spread > 1e-24 ? (weight * units[i]!) / Math.sqrt(spread) : 0;
+    } else {
+      const w = weight / Math.sqrt(group.length);
+      for (let d = offset; d < offset + group.length; d++) scale[d] = std(d) > 1e-12 ? w / std(d) : 0;
     }
     offset += group.length;
   }

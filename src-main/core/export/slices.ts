@@ -2,7 +2,7 @@ import { encode } from 'fast-png';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { InstanceRow } from '../catalogue/instances';
 import type { PixelSourceCache } from '../imaging/pixel-sources';
-import { DEEPLESION_HU_OFFSET } from '../library/deeplesion';
+import { DEEPLESION_HU_OFFSET, parseDeepLesionSliceKey } from '../library/deeplesion';
 import { seriesSlices, type SeriesSlice } from '../library/series-slices';
 import type { Pseudonymiser } from './privacy';
 import type { ExportItem } from './selection';
@@ -36,7 +36,6 @@ export interface LesionSlices {
 }
 
 const DEEPLESION_SERIES = /^deeplesion:(\d{6})_(\d{2})_(\d{2})$/;
-const DEEPLESION_SLICE = /^deeplesion:(\d{6}_\d{2}_\d{2})\/(\d+)$/;
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -123,13 +122,12 @@ export class SliceNaming {
     if (!byNumber) {
       byNumber = new Map();
       for (const instance of this.catalogue.instances.listBySeries(item.series!.id)) {
-        const m = DEEPLESION_SLICE.exec(instance.sopInstanceUid);
-        if (m && instance.frames > 0) byNumber.set(Number(m[2]), instance);
+        const slice = parseDeepLesionSliceKey(instance.sopInstanceUid);
+        if (slice && instance.frames > 0) byNumber.set(slice.slice, instance);
       }
       this.deepLesionSlices.set(item.series!.id, byNumber);
     }
-    const keyMatch = DEEPLESION_SLICE.exec(lesion.keySliceRef);
-    const keyNumber = keyMatch ? Number(keyMatch[2]) : null;
+    const keyNumber = parseDeepLesionSliceKey(lesion.keySliceRef)?.slice ?? null;
     const keyInstance = lesion.instanceId === null ? null : (this.catalogue.instances.get(lesion.instanceId) ?? null);
     const a = lesion.attributes as { sliceRange?: unknown; sliceIntervalMm?: unknown; imageSize?: unknown };
     const zSpacing = typeof a.sliceIntervalMm === 'number' ? a.sliceIntervalMm : (keyInstance?.spacingBetweenSlices ?? keyInstance?.sliceThickness ?? null);

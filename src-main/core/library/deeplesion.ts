@@ -92,6 +92,14 @@ export function deepLesionSliceKey(folder: string, slice: number): string {
   return `deeplesion:${folder}/${slice}`;
 }
 
+const SLICE_KEY = /^deeplesion:(\d{6}_\d{2}_\d{2})\/(\d+)$/;
+
+/** The folder and slice number of a key made by `deepLesionSliceKey`, or null for any other reference. */
+export function parseDeepLesionSliceKey(key: string): { folder: string; slice: number } | null {
+  const m = SLICE_KEY.exec(key);
+  return m ? { folder: m[1]!, slice: Number(m[2]) } : null;
+}
+
 /** `Images_png/000001_01_01/109.png` -> its folder and slice number, or null for other paths. */
 export function parseDeepLesionPngPath(path: string): { folder: string; slice: number; root: string } | null {
   const slice = /^(\d+)\.png$/i.exec(basename(path));

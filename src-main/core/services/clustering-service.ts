@@ -13,6 +13,7 @@ import type { ClusteringRunRow } from '../catalogue/clustering-runs';
 import { headManifest, headToOnnx } from '../clustering/head-onnx';
 import { adjustedRandIndex, hungarianAccuracy, normalizedMutualInfo, purity } from '../clustering/metrics';
 import { DEFAULT_HEAD, type ClusteringParams } from '../clustering/pipeline';
+import type { LocationScale } from '../embedding/location-scale';
 import type { EventBus } from '../events';
 import { sha256File } from '../inference/session';
 import type { ModelRegistry, RegisteredModel } from '../inference/model-registry';
@@ -80,7 +81,13 @@ export function clusteringService(
       embeddingModel: { id: model.id, name: model.name, version: model.version },
       headModel: head ? { id: head.id, name: head.name, version: head.version } : null,
       current: catalogue.clusteringRuns.current() === run.id,
+      locationMmPerUnit: locationScaleOf(run)?.mmPerUnit ?? null,
     };
+  }
+
+  /** The location scale the run was clustered with (null: per-axis standardisation, as runs before it had). */
+  function locationScaleOf(run: ClusteringRunRow): LocationScale | null {
+    return (run.params.locationScale as LocationScale | undefined) ?? null;
   }
 
   function getRun(runId: number | undefined): ClusteringRunRow {
@@ -149,7 +156,7 @@ export function clusteringService(
               metric: params.metric,
               seed: params.seed,
               features: weights as Record<string, number>,
-              params: { restarts: params.restarts, iterate: params.iterate, maxRounds: params.maxRounds, head: params.head },
+              params: { restarts: params.restarts, iterate: params.iterate, maxRounds: params.maxRounds, head: params.head, locationScale: result.locationScale },
               rounds: result.rounds,
               inertia: result.inertia,
               silhouette: result.silhouette,
@@ -267,6 +274,7 @@ export function clusteringService(
             kind: 'map',
             modelVersionId: run.embeddingModelVersionId,
             weights: run.features as FeatureWeights,
+            locationScale: locationScaleOf(run),
             lesionIds,
             seed: run.seed,
           },
@@ -330,6 +338,7 @@ export function clusteringService(
           kind: 'split',
           modelVersionId: run.embeddingModelVersionId,
           weights: run.features as FeatureWeights,
+          locationScale: locationScaleOf(run),
           lesionIds: members.map((m) => m.lesionId),
           k,
           seed: run.seed,

@@ -1,6 +1,7 @@
 import type { FeatureWeights, MiningApi, ModelsApi } from '../../contract';
 import type { Catalogue } from '../catalogue/catalogue';
 import { runEmbeddingJob } from '../embedding/embedding-job';
+import { catalogueLocationScale } from '../embedding/location-scale';
 import { featureMatrix, nearestRows, type FeatureMatrix } from '../embedding/similarity';
 import type { EventBus } from '../events';
 import type { ModelRegistry } from '../inference/model-registry';
@@ -49,7 +50,10 @@ export function miningService(catalogue: Catalogue, events: EventBus, jobs: JobQ
     if (!matrix) {
       const layout = catalogue.embeddings.layout(modelVersionId);
       if (!layout) throw new NotFoundError('no embeddings for this model yet: run the embedding job first');
-      matrix = featureMatrix(catalogue.embeddings.all(modelVersionId), layout, weights);
+      const stored = catalogue.embeddings.all(modelVersionId);
+      // location in mm, as clustering measures it, so that "similar" means near in the body, not near on each axis
+      const scale = weights.location === 0 ? null : catalogueLocationScale(catalogue, stored, layout);
+      matrix = featureMatrix(stored, layout, weights, { units: scale ? { location: scale.mmPerUnit } : {} });
       matrices.set(key, matrix);
     }
     return matrix;
