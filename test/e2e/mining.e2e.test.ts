@@ -86,6 +86,8 @@ describe.skipIf(!canRunE2e)('mining workspace on ~5,000 lesions', () => {
     await page.click('[data-test=run-start]');
     await page.locator('[data-test=run-rounds]').waitFor({ timeout: 120_000 });
     expect(await page.locator('[data-test=cluster-card]').count()).toBe(8);
+    // the run tells how location was compared: in mm, with the scale it measured
+    expect(await page.textContent('[data-test=run-location-scale]')).toMatch(/location in mm: \d+ \/ \d+ \/ \d+ mm per unit of x \/ y \/ z/);
     const gap = await longestFrameGap(async () => {
       await page.click('[data-test=compute-map]');
       await page.locator('[data-test=map-progress]').waitFor();
