@@ -1,6 +1,7 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
@@ -8,7 +9,7 @@ import { decode } from 'fast-png';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ExportRequest, ExportSummary, ImportSummary, JobInfo, Lesion, RecistAxes, SliceInfo } from '../../src-main/contract';
-import { partialSiblings } from '../../src-main/core/export/export-folder';
+import { partialSiblings, recoverLeftovers } from '../../src-main/core/export/export-folder';
 import { readExportManifest, type ExportManifest } from '../../src-main/core/export/manifest';
 import { readDicomMeasurements } from '../../src-main/core/mining/dicom-measurements';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
@@ -724,6 +725,53 @@ describe('export target, cancel and failure', () => {
     expect(readdirSync(dir).sort()).toEqual(readdirSync(dir).filter((n) => !n.startsWith('cancelled')).sort());
   });
 
+  it('an export killed mid-way (SIGKILL) leaves only its temporary folder, which the next export to that folder clears', async () => {
+    const { ws, dir, db } = workstation();
+    await importPaths(ws, [sampleLibrary]);
+    const [slices] = await seriesSlices(ws);
+    await drawLesions(ws, slices!, [2, 6, 10, 14, 18, 22, 26, 29], 'Ann');
+    const out = join(dir, 'killed');
+    const child = spawn(process.execPath, [cli, 'export', '--db', db, '--format', 'deeplesion', '--out', out], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // kill it once it has written slices into its temporary folder
+    const writing = () => partialSiblings(out).some((p) => existsSync(join(p, 'Images_png')) && readdirSync(join(p, 'Images_png')).length > 0);
+    await expect.poll(writing, { interval: 5, timeout: 30_000 }).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    expect(existsSync(out)).toBe(false);
+    expect(partialSiblings(out)).toHaveLength(1);
+
+    const { job, result } = await exportNow(ws, { format: 'deeplesion', out });
+    expect(result.lesions).toBe(8);
+    expect(job.progress.message).toMatch(/first cleared what a killed export had left \(1 temporary folder\(s\) removed\)/);
+    expect(partialSiblings(out)).toEqual([]);
+    checkManifest(out);
+  });
+
+  it('puts back an earlier export a kill left parked, and leaves alone what a running or another machine\'s export writes', async () => {
+    const { dir } = workstation();
+    const out = join(dir, 'curated');
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const folder = (name: string, file: string) => {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, file), name);
+      return join(dir, name);
+    };
+    // killed between parking the earlier export and moving the new one in: out is missing
+    folder(`curated.replaced-${host}-${dead.pid}-0123456789ab`, 'earlier.txt');
+    const killedTemp = folder(`curated.partial-${host}-${dead.pid}-0123456789ac`, 'half.txt');
+    const running = folder(`curated.partial-${host}-${process.pid}-0123456789ad`, 'busy.txt');
+    const otherMachine = folder(`curated.partial-00000000-${dead.pid}-0123456789ae`, 'theirs.txt');
+    const unrelated = folder('curated.partial-notes', 'mine.txt');
+    const recovered = recoverLeftovers(out);
+    expect(recovered).toEqual({ removed: [killedTemp], restored: out });
+    expect(readdirSync(out)).toEqual(['earlier.txt']);
+    for (const kept of [running, otherMachine, unrelated]) expect(existsSync(kept)).toBe(true);
+    expect(recoverLeftovers(out)).toEqual({ removed: [], restored: null });
+  });
+
   it('an export that fails at the end (the target appeared meanwhile) is discarded, leaving the other folder alone', async () => {
     const { ws, dir } = workstation();
     await importPaths(ws, [sampleLibrary]);
@@ -772,7 +820,7 @@ describe('export target, cancel and failure', () => {
       encoding: 'utf8',
       env: { ...process.env, HOME: home, LESION_WS_HOME: home },
     });
-    expect(result.stderr).toMatch(/export refused: cannot create the folder .*read-only\/out\.partial-[0-9a-f]+: permission denied \(.*read-only is read-only for this user\)/);
+    expect(result.stderr).toMatch(/export refused: cannot create the folder .*read-only\/out\.partial-[0-9a-f]+-\d+-[0-9a-f]+: permission denied \(.*read-only is read-only for this user\)/);
     expect(result.status).toBe(1);
     expect(readdirSync(readOnly)).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { isWorkstationExport } from './manifest';
 
@@ -45,10 +46,72 @@ export function describeFsError(err: unknown, action: string, path: string): Exp
 export interface ExportTarget {
   /** The folder the export ends up in. */
   out: string;
-  /** `<out>.partial-<random>`, a sibling on the same file system, renamed to `out` at the end. */
+  /** `<out>.partial-<host>-<pid>-<random>`, a sibling on the same file system, renamed to `out` at the end. */
   temp: string;
   /** The earlier export at `out` that the commit replaces (overwrite), or null. */
   replaces: string | null;
+  /** What an export killed on this machine had left beside `out`, cleared before this one began. */
+  recovered: RecoveredLeftovers;
+}
+
+export interface RecoveredLeftovers {
+  /** Temporary folders of killed exports, removed. */
+  removed: string[];
+  /** An earlier export a kill had left parked mid-replacement, moved back to `out`; null if none. */
+  restored: string | null;
+}
+
+/**
+ * Working folders are named `<out>.<partial|replaced>-<host>-<pid>-<random>`, so that a later export can tell
+ * those of a process that no longer runs on this machine (killed, or the machine lost power) from those of an
+ * export still being written, here or by another machine on a shared drive.
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const WORK_NAME = /^(partial|replaced)-([0-9a-f]{8})-(\d+)-[0-9a-f]{12}$/;
+
+function workFolder(target: string, kind: 'partial' | 'replaced'): string {
+  return `${target}.${kind}-${HOST_TAG}-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as someone else
+  }
+}
+
+/**
+ * Clears what an export killed on this machine left beside `out`: its temporary folder is removed (it never
+ * looks finished, but it takes space), and an earlier export it had parked while replacing it goes back to
+ * `out` if nothing took its place (else it is removed: the new export was complete).
+ */
+export function recoverLeftovers(out: string): RecoveredLeftovers {
+  const recovered: RecoveredLeftovers = { removed: [], restored: null };
+  const parent = dirname(out);
+  if (!existsSync(parent)) return recovered;
+  const prefix = `${basename(out)}.`;
+  const stale = readdirSync(parent)
+    .filter((n) => n.startsWith(prefix))
+    .map((n) => ({ path: join(parent, n), match: WORK_NAME.exec(n.slice(prefix.length)) }))
+    .filter((e) => e.match && e.match[2] === HOST_TAG && !isRunning(Number(e.match[3])));
+  // parked exports first: one may have to go back to `out`
+  stale.sort((a, b) => (a.match![1] === b.match![1] ? 0 : a.match![1] === 'replaced' ? -1 : 1));
+  for (const { path, match } of stale) {
+    try {
+      if (match![1] === 'replaced' && !existsSync(out)) {
+        renameSync(path, out);
+        recovered.restored = out;
+      } else {
+        rmSync(path, { recursive: true, force: true });
+        recovered.removed.push(path);
+      }
+    } catch (err) {
+      throw describeFsError(err, 'clear what a killed export left in', path);
+    }
+  }
+  return recovered;
 }
 
 function isInside(parent: string, child: string): boolean {
@@ -68,6 +131,7 @@ export function prepareExportTarget(out: string, options: { overwrite: boolean; 
   for (const p of options.protectedPaths) {
     if (isInside(target, resolve(p))) throw new ExportTargetError(`${target} holds the catalogue (${p}); choose another folder`);
   }
+  const recovered = recoverLeftovers(target);
   let replaces: string | null = null;
   if (existsSync(target) || isSymlink(target)) {
     const info = lstatSync(target);
@@ -90,13 +154,13 @@ export function prepareExportTarget(out: string, options: { overwrite: boolean; 
   } catch (err) {
     throw describeFsError(err, 'create the folder', parent);
   }
-  const temp = `${target}.partial-${randomBytes(6).toString('hex')}`;
+  const temp = workFolder(target, 'partial');
   try {
     mkdirSync(temp);
   } catch (err) {
     throw describeFsError(err, 'create the folder', temp);
   }
-  return { out: target, temp, replaces };
+  return { out: target, temp, replaces, recovered };
 }
 
 function isSymlink(path: string): boolean {
@@ -112,7 +176,7 @@ export function commitExport(target: ExportTarget): void {
   let parked: string | null = null;
   try {
     if (target.replaces) {
-      parked = `${target.out}.replaced-${randomBytes(6).toString('hex')}`;
+      parked = workFolder(target.out, 'replaced');
       renameSync(target.out, parked);
     } else if (existsSync(target.out)) {
       rmdirSync(target.out); // empty (checked before), or another writer got there first and this fails

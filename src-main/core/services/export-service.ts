@@ -65,7 +65,9 @@ export function exportService(catalogue: Catalogue, jobs: JobQueue, options: Exp
       const result = catalogue.file === ':memory:' ? await runHere(request, target, ctx) : await runInWorker(request, target, ctx);
       if (ctx.signal.aborted) throw new ExportCancelledError();
       commitExport(target);
-      ctx.progress(result.files, result.files, `Exported ${result.lesions} lesions (${result.files} files) to ${target.out}`);
+      const { removed, restored } = target.recovered;
+      const cleared = removed.length || restored ? `; first cleared what a killed export had left (${removed.length} temporary folder(s) removed${restored ? ', the earlier export put back' : ''})` : '';
+      ctx.progress(result.files, result.files, `Exported ${result.lesions} lesions (${result.files} files) to ${target.out}${cleared}`);
       return { format: request.format, lesions: result.lesions, files: result.files, out: target.out };
     } catch (err) {
       discardExport(target);
