@@ -240,6 +240,13 @@ describe('DeepLesion export, imported back', () => {
       expect([r.pixelSpacing, r.split, r.referenceType, r.noisy]).toEqual([l.pixelSpacing, l.split, l.referenceType, l.noisy]);
       expect([r.attributes.sliceRange, r.attributes.normalizedLocation, r.attributes.age, r.attributes.sex]).toEqual([l.attributes.sliceRange, l.attributes.normalizedLocation, l.attributes.age, l.attributes.sex]);
     }
+    // an unknown age is written as the release writes it (NaN), never as a number
+    const ages = (table: string) => (parse(readFileSync(table, 'utf8'), { columns: true }) as { Patient_age: string }[]).map((r) => r.Patient_age);
+    const sourceAges = [...ages(sharedData('deeplesion', 'DL_info_val.csv')), ...ages(sharedData('deeplesion', 'DL_info_train_sample.csv'))];
+    const exportedAges = ages(join(out, 'DL_info.csv'));
+    expect(exportedAges.every((a) => /^\d+$/.test(a) || a === 'NaN')).toBe(true);
+    expect(exportedAges.filter((a) => a === 'NaN')).toHaveLength(sourceAges.filter((a) => a === 'NaN').length);
+    expect(sourceAges.filter((a) => a === 'NaN').length).toBeGreaterThan(0);
     const pngs = readdirSync(sharedData('deeplesion', 'Images_png')).flatMap((f) => readdirSync(sharedData('deeplesion', 'Images_png', f)).map((n) => `${f}/${n}`));
     expect(pngs).toHaveLength(23);
     for (const png of pngs) {

@@ -114,7 +114,7 @@ export const deepLesionExporter: Exporter = {
           list(size),
           window ? list(window) : '',
           sex === 'M' || sex === 'F' ? sex : '',
-          age ?? -1,
+          age ?? 'NaN', // as the release writes an unknown age
           item.split ? SPLIT_CODES[item.split] : '',
         ]),
       });
@@ -137,7 +137,7 @@ export const deepLesionExporter: Exporter = {
       pixelValues: `16-bit PNG, stored value = HU + ${DEEPLESION_HU_OFFSET}`,
       coordinates: 'pixels, (0, 0) at the centre of the top-left pixel, as in the release',
       coarseLesionType: { ...coarse, rule: "the curated category's DeepLesion type (categories.reference_type), else the source's type, else -1" },
-      unknown: 'Patient_age -1 and empty Patient_gender, Normalized_lesion_location, DICOM_windows or Train_Val_Test where not known',
+      unknown: 'Patient_age NaN (as in the release) and empty Patient_gender, Normalized_lesion_location, DICOM_windows or Train_Val_Test where not known',
       contextSlices,
       keySlicesUnreadable: unreadable,
     });
