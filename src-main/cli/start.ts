@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultCataloguePath } from '../core/paths';
-import { createWorkstation, sampleLibraryPath } from '../core/workstation';
+import { createWorkstation, sampleLibraryPaths } from '../core/workstation';
 import { startHost } from '../host/server';
 import { appRoot, waitForSignal } from './commands';
 
@@ -66,9 +66,10 @@ export async function runStart(options: { db?: string; port?: number; forceBrows
   }
   process.stdout.write(`Starting in browser mode: ${reason}.\n`);
   const ws = createWorkstation({ catalogPath: db, appRoot });
-  if ((await ws.api.catalogue.stats()).instances === 0 && existsSync(sampleLibraryPath(appRoot))) {
-    process.stdout.write(`The catalogue is empty: importing the sample library (${sampleLibraryPath(appRoot)}).\n`);
-    await ws.api.library.startImport({ paths: [sampleLibraryPath(appRoot)] });
+  const samples = sampleLibraryPaths(appRoot);
+  if ((await ws.api.catalogue.stats()).instances === 0 && samples.length) {
+    process.stdout.write(`The catalogue is empty: importing the sample library (${samples.join(', ')}).\n`);
+    await ws.api.library.startImport({ paths: samples });
   }
   const host = await startHost({ workstation: ws, appRoot, port: options.port });
   process.stdout.write(`Catalogue: ${db}\nOpen Lesion Workstation at ${host.url}\n(Ctrl+C stops it.)\n`);

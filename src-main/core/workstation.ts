@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, WorkstationApi } from '../contract';
 import { openCatalogue, type Catalogue } from './catalogue/catalogue';
@@ -49,6 +49,14 @@ export function appRootFrom(dir: string): string {
 
 export function sampleLibraryPath(appRoot: string): string {
   return join(appRoot, 'resources', 'sample-library');
+}
+
+/**
+ * What an empty catalogue starts with: the sample chest CT, and the DeepLesion validation table with 23 of its
+ * key slices (lesions with reference types, so that mining, review and export have something to work on).
+ */
+export function sampleLibraryPaths(appRoot: string): string[] {
+  return [sampleLibraryPath(appRoot), join(appRoot, 'resources', 'sample-deeplesion')].filter((p) => existsSync(p));
 }
 
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDispatcher } from '../core/rpc/dispatch';
-import { appRootFrom, createWorkstation, sampleLibraryPath, type Workstation } from '../core/workstation';
+import { appRootFrom, createWorkstation, sampleLibraryPaths, type Workstation } from '../core/workstation';
 import { defaultCataloguePath } from '../core/paths';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAppUrl, secureWebPreferences } from './security';
 
@@ -89,8 +89,9 @@ async function start(): Promise<void> {
   serveApp();
   Menu.setApplicationMenu(null);
   createWindow();
-  if ((await workstation.api.catalogue.stats()).instances === 0 && existsSync(sampleLibraryPath(appRoot))) {
-    await workstation.api.library.startImport({ paths: [sampleLibraryPath(appRoot)] });
+  const samples = sampleLibraryPaths(appRoot);
+  if ((await workstation.api.catalogue.stats()).instances === 0 && samples.length) {
+    await workstation.api.library.startImport({ paths: samples });
   }
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, hasSharedData, sharedData, tempDir } from '../helpers/data';
+import { deepLesionSample, hasSharedData, sharedData, tempDir } from '../helpers/data';
 import { artifactsDir, canRunE2e, startSession, type E2eSession } from './harness';
 
 /** Exports from the UI: the dialog from the header (whole catalogue, a patient-level split) and from the review gallery (a selection). */
@@ -12,7 +12,7 @@ describe.skipIf(!canRunE2e)('export from the UI', () => {
   beforeAll(async () => {
     tmp = tempDir('lw-e2e-export-');
     s = await startSession();
-    const library = hasSharedData ? sharedData('deeplesion') : fixture('deeplesion');
+    const library = hasSharedData ? sharedData('deeplesion') : deepLesionSample;
     await s.ws.jobs.wait((await s.ws.api.library.startImport({ paths: [library] })).id);
   }, 120_000);
   afterAll(async () => {

@@ -1,45 +1,20 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRandom } from '../../src-main/core/clustering/random';
-import { fixture, hasSharedData, sharedData, tempDir } from '../helpers/data';
+import { deepLesionSample } from '../helpers/data';
 import { artifactsDir, canRunE2e, startSession, type E2eSession } from './harness';
 
-/** About 5,000 lesions: the DeepLesion validation table when present, else the bundled rows with jittered locations. */
-function lesionTable(dir: string): string {
-  if (hasSharedData) return sharedData('deeplesion', 'DL_info_val.csv');
-  const random = createRandom(3);
-  const text = readFileSync(fixture('deeplesion', 'DL_info_sample.csv'), 'utf8').trimEnd().split('\n');
-  const lines = [text[0]!];
-  for (let k = 1; lines.length <= 5000; k++) {
-    for (const line of text.slice(1)) {
-      const quoted = line.split('"');
-      const location = quoted[7]!.split(',').map((v) => (Number(v) + (random.next() - 0.5) * 0.05).toFixed(5));
-      quoted[7] = location.join(', ');
-      const fields = quoted.join('"').split(',');
-      const patient = Number(fields[1]) + 10_000 * k;
-      fields[1] = String(patient);
-      fields[0] = `${String(patient).padStart(6, '0')}${fields[0]!.slice(6)}`;
-      lines.push(fields.join(','));
-    }
-  }
-  mkdirSync(join(dir, 'table'), { recursive: true });
-  writeFileSync(join(dir, 'table', 'DL_info.csv'), `${lines.join('\n')}\n`);
-  return join(dir, 'table', 'DL_info.csv');
-}
+/** About 5,000 lesions: the DeepLesion validation table (4,889 rows; bundled, and in ../shared). */
+const lesionTable = join(deepLesionSample, 'DL_info_val.csv');
 
 describe.skipIf(!canRunE2e)('mining workspace on ~5,000 lesions', () => {
   let s: E2eSession;
-  let tmp: { dir: string; cleanup: () => void };
   beforeAll(async () => {
-    tmp = tempDir('lw-e2e-mining-');
     s = await startSession();
-    await s.ws.jobs.wait((await s.ws.api.library.startImport({ paths: [lesionTable(tmp.dir)] })).id);
+    await s.ws.jobs.wait((await s.ws.api.library.startImport({ paths: [lesionTable] })).id);
     await s.ws.jobs.wait((await s.ws.api.mining.startEmbedding({})).id);
   }, 180_000);
   afterAll(async () => {
     await s?.close();
-    tmp?.cleanup();
   });
 
   /** Longest gap between animation frames while `work` runs: the UI must keep drawing while workers compute. */

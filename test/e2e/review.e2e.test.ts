@@ -1,21 +1,21 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, hasSharedData, sharedData } from '../helpers/data';
+import { deepLesionSample, hasSharedData, sharedData } from '../helpers/data';
 import { artifactsDir, canRunE2e, startSession, type E2eSession } from './harness';
 
 /**
  * The review workspace end to end, on DeepLesion lesions (the validation table and its key slices when
- * ../shared is present, else the bundled sample): name a cluster, correct five lesions with shortcut keys,
+ * ../shared is present, else the bundled copy of the same table and slices): name a cluster, correct five lesions with shortcut keys,
  * undo one, lasso on the map, reload and find every change, and read the audit trail.
  */
 describe.skipIf(!canRunE2e)('review workspace', () => {
   let s: E2eSession;
   let runId: number;
-  const k = hasSharedData ? 8 : 4;
+  const k = 8;
 
   beforeAll(async () => {
     s = await startSession();
-    const library = hasSharedData ? sharedData('deeplesion') : fixture('deeplesion');
+    const library = hasSharedData ? sharedData('deeplesion') : deepLesionSample;
     await s.ws.jobs.wait((await s.ws.api.library.startImport({ paths: [library] })).id);
     await s.ws.jobs.wait((await s.ws.api.mining.startEmbedding({})).id);
     await s.ws.jobs.wait((await s.ws.api.clustering.startClustering({ k, seed: 7 })).id);

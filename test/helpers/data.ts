@@ -16,6 +16,8 @@ export function fixture(...parts: string[]): string {
 }
 
 export const sampleLibrary = join(repoRoot, 'resources', 'sample-library');
+/** The bundled DeepLesion sample: the validation table (DL_info_val.csv, the same file as in ../shared) and 23 key slices. */
+export const deepLesionSample = join(repoRoot, 'resources', 'sample-deeplesion');
 
 /** A fresh temporary folder, removed by the returned cleanup. */
 export function tempDir(prefix = 'lw-test-'): { dir: string; cleanup: () => void } {

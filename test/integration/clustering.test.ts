@@ -8,7 +8,7 @@ import { adjustedRandIndex, hungarianAccuracy, normalizedMutualInfo, purity } fr
 import { loadModel } from '../../src-main/core/inference/session';
 import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
 import { finished as finishedJob } from '../helpers/jobs';
-import { fixture, hasSharedData, repoRoot, sharedData, tempDir } from '../helpers/data';
+import { deepLesionSample, fixture, repoRoot, tempDir } from '../helpers/data';
 
 let ws: Workstation;
 let tmp: { dir: string; cleanup: () => void };
@@ -20,8 +20,8 @@ beforeAll(async () => {
   tmp = tempDir();
   db = join(tmp.dir, 'c.sqlite');
   ws = createWorkstation({ catalogPath: db, appRoot: repoRoot, workers: 1, userModelsDir: join(tmp.dir, 'models') });
-  // the DeepLesion validation table when present (4,889 lesions), else the bundled rows
-  await finished(ws.api.library.startImport({ paths: [hasSharedData ? sharedData('deeplesion', 'DL_info_val.csv') : fixture('deeplesion', 'DL_info_sample.csv')] }));
+  // the DeepLesion validation table (4,889 lesions), as bundled
+  await finished(ws.api.library.startImport({ paths: [join(deepLesionSample, 'DL_info_val.csv')] }));
   await finished(ws.api.mining.startEmbedding({}));
 }, 120_000);
 afterAll(async () => {
@@ -128,7 +128,7 @@ describe('clustering runs', () => {
   });
 });
 
-describe.runIf(hasSharedData)('categories of the DeepLesion validation table (k = 8, the issue-5 goal)', () => {
+describe('categories of the DeepLesion validation table (k = 8, the issue-5 goal)', () => {
   it('measures location in mm, as an independent reading of the table does', async () => {
     const reference = JSON.parse(readFileSync(fixture('clustering', 'location-scale.json'), 'utf8')) as { mmPerUnit: number[] };
     const run = await finished<ClusteringRunSummary>(ws.api.clustering.startClustering({ k: 8, seed: 1 }));

@@ -65,7 +65,8 @@ describe('prepareExportTarget', () => {
   it('creates the temporary sibling (and the parent folders), never the target itself', () => {
     const dir = temp();
     const target = prepareExportTarget(join(dir, 'a', 'b', 'out'), { overwrite: false, protectedPaths: [] });
-    expect(target.temp).toMatch(/\/a\/b\/out\.partial-[0-9a-f]{12}$/);
+    // host tag, pid, random: a later export can tell a killed export's folder from a running one's
+    expect(target.temp).toMatch(new RegExp(`/a/b/out\\.partial-[0-9a-f]{8}-${process.pid}-[0-9a-f]{12}$`));
     expect(existsSync(target.temp)).toBe(true);
     expect(existsSync(target.out)).toBe(false);
   });
@@ -105,7 +106,7 @@ describe('an export that fails or is cancelled', () => {
     };
     // lesions.csv is written, then the manifest hits the full disk
     await expect(writeExport(catalogue, { format: 'csv', out: target.out }, new ExportFolder(target.temp, fullDisk), options())).rejects.toThrow(
-      /cannot write .*out\.partial-[0-9a-f]+\/manifest\.json: the disk is full/,
+      /cannot write .*out\.partial-[0-9a-f]+-\d+-[0-9a-f]+\/manifest\.json: the disk is full/,
     );
     discardExport(target);
     expect(readdirSync(dir).filter((n) => n.startsWith('out'))).toEqual([]);
