@@ -36,7 +36,7 @@ Commands:
                                           $LESION_WS_PSEUDONYM_KEY, else random)
   models [--db <file>] [--json]           Registered models and the execution provider (CUDA or CPU)
   models add <dir> [--db <file>]          Check a folder with model.onnx + manifest.json and add it
-  bench [scattering|embedding|gallery]    Measure speeds (npm run bench) and print them
+  bench [scattering|embedding|clustering|gallery]  Measure speeds (npm run bench) and print them
   serve --db <file> [--port N]            Start the browser host on 127.0.0.1 and print its URL (with token)
   start [--db <file>] [--browser]         Open the workstation (desktop shell, or browser mode when Electron
                                           is not installed), on the bundled sample library by default

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { kmeans } from '../../core/clustering/kmeans';
 import { createRandom } from '../../core/clustering/random';
@@ -59,14 +59,13 @@ function quote(value: string): string {
 }
 
 /**
- * A DeepLesion-format library of `count` lesions on the real key slices found beside the checkout (or the
- * bundled sample): each row is a real annotation moved and rescaled at random within its image, so every tile
- * of the gallery has a thumbnail to render and show.
+ * A DeepLesion-format library of `count` lesions on the 23 real key slices of the bundled DeepLesion sample:
+ * each row is a real annotation moved and rescaled at random within its image, so every tile of the gallery
+ * has a thumbnail to render and show.
  */
 export function writeBenchLibrary(appRoot: string, dir: string, count: number): void {
-  const shared = resolve(appRoot, '..', 'shared', 'data', 'deeplesion');
-  const source = existsSync(join(shared, 'Images_png')) ? shared : join(appRoot, 'test', 'fixtures', 'deeplesion');
-  const tables = ['DL_info_val.csv', 'DL_info_sample.csv'].map((f) => join(source, f)).filter(existsSync);
+  const source = join(appRoot, 'resources', 'sample-deeplesion');
+  const tables = [join(source, 'DL_info_val.csv')];
   const rows = tables.flatMap((t) => parse(readFileSync(t, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[]);
   const withImage = rows.filter((r) => {
     const name = r.File_name!;

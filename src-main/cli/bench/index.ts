@@ -1,6 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { appRoot } from '../commands';
 import { tempDirectory } from './temp';
+import { benchClustering } from './clustering-bench';
 import { benchEmbedding } from './embedding-bench';
 import { benchGallery } from './gallery-bench';
 import { benchScattering } from './scattering-bench';
@@ -41,6 +42,31 @@ export async function runBench(which: string[]): Promise<number> {
         `${table(
           ['ONNX batch', 'lesions', 'seconds', 'lesions/s', 'provider'],
           rows.map((r) => [r.batch, r.lesions, r.seconds.toFixed(2), r.lesionsPerSecond.toFixed(1), r.executionProvider]),
+        )}\n\n`,
+      );
+    } finally {
+      dir.remove();
+    }
+  }
+  if (all || which.includes('clustering')) {
+    const dir = tempDirectory('lw-bench-clustering-');
+    try {
+      const r = await benchClustering({ appRoot, workDir: dir.path, sizes: [4889, 34_000] });
+      for (const size of r.sizes) {
+        process.stdout.write(`Deep mining on ${size.lesions} DeepLesion lesions (the validation table${size.lesions > 4889 ? ', repeated under other patients' : ''}), as jobs in the worker:\n`);
+        process.stdout.write(`${table(['step', 'seconds', 'result'], size.steps.map((s) => [s.step, s.seconds.toFixed(2), s.detail]))}\n\n`);
+      }
+      const p = r.peer;
+      process.stdout.write(`k-means, k = 8, 10 restarts, on the same ${p.lesions} x ${p.dims} matrix (the default groups):\n`);
+      process.stdout.write(
+        `${table(
+          ['implementation', 'seconds', 'inertia'],
+          [
+            ['workstation (WebAssembly SIMD, one thread)', p.oursSeconds.toFixed(2), p.oursInertia.toFixed(1)],
+            typeof p.sklearn === 'string'
+              ? ['scikit-learn', p.sklearn, '-']
+              : [`scikit-learn ${p.sklearn.version} (lloyd, 2 threads)`, p.sklearn.seconds.toFixed(2), p.sklearn.inertia.toFixed(1)],
+          ],
         )}\n\n`,
       );
     } finally {
