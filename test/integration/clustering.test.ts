@@ -6,28 +6,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusteringRunSummary, KSuggestion } from '../../src-main/contract';
 import { adjustedRandIndex, hungarianAccuracy, normalizedMutualInfo, purity } from '../../src-main/core/clustering/metrics';
 import { loadModel } from '../../src-main/core/inference/session';
-import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import type { Workstation } from '../../src-main/core/workstation';
 import { finished as finishedJob } from '../helpers/jobs';
-import { deepLesionSample, fixture, repoRoot, tempDir } from '../helpers/data';
+import { deepLesionSample, fixture, repoRoot } from '../helpers/data';
+import { testWorkstation } from '../helpers/workstation';
 
 let ws: Workstation;
-let tmp: { dir: string; cleanup: () => void };
 let db: string;
+let close: () => Promise<void>;
 
 const finished = <T>(started: Promise<{ id: string }>) => finishedJob<T>(ws, started);
 
 beforeAll(async () => {
-  tmp = tempDir();
-  db = join(tmp.dir, 'c.sqlite');
-  ws = createWorkstation({ catalogPath: db, appRoot: repoRoot, workers: 1, userModelsDir: join(tmp.dir, 'models') });
+  ({ ws, db, close } = testWorkstation());
   // the DeepLesion validation table (4,889 lesions), as bundled
   await finished(ws.api.library.startImport({ paths: [join(deepLesionSample, 'DL_info_val.csv')] }));
   await finished(ws.api.mining.startEmbedding({}));
 }, 120_000);
-afterAll(async () => {
-  await ws.close();
-  tmp.cleanup();
-});
+afterAll(() => close());
 
 describe('clustering runs', () => {
   it('stores a run with every assignment and per-cluster summaries; the same seed gives the same run', async () => {

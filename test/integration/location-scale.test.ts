@@ -1,28 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import type { ClusteringRunSummary } from '../../src-main/contract';
 import { catalogueLocationScale } from '../../src-main/core/embedding/location-scale';
-import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import type { Workstation } from '../../src-main/core/workstation';
 import { finished as finishedJob } from '../helpers/jobs';
-import { repoRoot, sampleLibrary, tempDir } from '../helpers/data';
+import { sampleLibrary } from '../helpers/data';
+import { testWorkstation } from '../helpers/workstation';
 
 /**
  * The location scale on DICOM lesions: location is the box centre relative to the body on the key slice and the
  * slice's place in its series, so the scale says how wide the body is and how long the series is, in mm.
  */
 let ws: Workstation;
-let tmp: { dir: string; cleanup: () => void };
+let close: () => Promise<void>;
 const finished = <T>(started: Promise<{ id: string }>) => finishedJob<T>(ws, started);
 
 beforeAll(async () => {
-  tmp = tempDir();
-  ws = createWorkstation({ catalogPath: join(tmp.dir, 'c.sqlite'), appRoot: repoRoot, workers: 1, userModelsDir: join(tmp.dir, 'models') });
+  ({ ws, close } = testWorkstation());
   await finished(ws.api.library.startImport({ paths: [sampleLibrary] }));
 }, 60_000);
-afterAll(async () => {
-  await ws.close();
-  tmp.cleanup();
-});
+afterAll(() => close());
 
 describe('location scale of DICOM lesions (real chest CT, lesions drawn by an annotator)', () => {
   it('measures the series length along z and a chest-sized body across x and y; clustering records it', async () => {

@@ -1,29 +1,25 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusteringRunSummary, WorkstationEventName } from '../../src-main/contract';
-import { createWorkstation, type Workstation } from '../../src-main/core/workstation';
+import type { Workstation } from '../../src-main/core/workstation';
 import { finished as finishedJob } from '../helpers/jobs';
-import { fixture, repoRoot, tempDir } from '../helpers/data';
+import { fixture } from '../helpers/data';
+import { testWorkstation } from '../helpers/workstation';
 
 let ws: Workstation;
-let tmp: { dir: string; cleanup: () => void };
+let close: () => Promise<void>;
 let run: ClusteringRunSummary;
 let ids: number[];
 
 const finished = <T>(started: Promise<{ id: string }>) => finishedJob<T>(ws, started);
 
 beforeAll(async () => {
-  tmp = tempDir();
-  ws = createWorkstation({ catalogPath: join(tmp.dir, 'r.sqlite'), appRoot: repoRoot, workers: 1, userModelsDir: join(tmp.dir, 'models') });
+  ({ ws, close } = testWorkstation());
   await finished(ws.api.library.startImport({ paths: [fixture('deeplesion')] }));
   await finished(ws.api.mining.startEmbedding({}));
   run = await finished<ClusteringRunSummary>(ws.api.clustering.startClustering({ k: 3, seed: 1 }));
   ids = (await ws.api.lesions.list({ offset: 0, limit: 100 })).items.map((l) => l.id);
 }, 120_000);
-afterAll(async () => {
-  await ws.close();
-  tmp.cleanup();
-});
+afterAll(() => close());
 
 describe('taxonomy', () => {
   it('starts with DeepLesion\'s eight types, "not a lesion" and "unsure", with shortcut keys', async () => {
