@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultCataloguePath } from '../core/paths';
-import { createWorkstation, sampleLibraryPaths } from '../core/workstation';
+import { createWorkstation, importSamplesIfEmpty } from '../core/workstation';
 import { startHost } from '../host/server';
 import { appRoot, waitForSignal } from './commands';
 
@@ -66,11 +66,8 @@ export async function runStart(options: { db?: string; port?: number; forceBrows
   }
   process.stdout.write(`Starting in browser mode: ${reason}.\n`);
   const ws = createWorkstation({ catalogPath: db, appRoot });
-  const samples = sampleLibraryPaths(appRoot);
-  if ((await ws.api.catalogue.stats()).instances === 0 && samples.length) {
-    process.stdout.write(`The catalogue is empty: importing the sample library (${samples.join(', ')}).\n`);
-    await ws.api.library.startImport({ paths: samples });
-  }
+  const samples = await importSamplesIfEmpty(ws, appRoot);
+  if (samples.length) process.stdout.write(`The catalogue is empty: importing the sample library (${samples.join(', ')}).\n`);
   const host = await startHost({ workstation: ws, appRoot, port: options.port });
   process.stdout.write(`Catalogue: ${db}\nOpen Lesion Workstation at ${host.url}\n(Ctrl+C stops it.)\n`);
   await waitForSignal();

@@ -59,6 +59,14 @@ export function sampleLibraryPaths(appRoot: string): string[] {
   return [sampleLibraryPath(appRoot), join(appRoot, 'resources', 'sample-deeplesion')].filter((p) => existsSync(p));
 }
 
+/** Starts importing the bundled samples when the catalogue has no image yet; returns what it imports (else nothing). */
+export async function importSamplesIfEmpty(ws: Workstation, appRoot: string): Promise<string[]> {
+  const samples = sampleLibraryPaths(appRoot);
+  if (!samples.length || (await ws.api.catalogue.stats()).instances > 0) return [];
+  await ws.api.library.startImport({ paths: samples });
+  return samples;
+}
+
 
 /** The composition root: builds every service from one config. Shell, host and CLI all start here. */
 export function createWorkstation(config: WorkstationConfig): Workstation {

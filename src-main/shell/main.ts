@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDispatcher } from '../core/rpc/dispatch';
-import { appRootFrom, createWorkstation, sampleLibraryPaths, type Workstation } from '../core/workstation';
+import { appRootFrom, createWorkstation, importSamplesIfEmpty, type Workstation } from '../core/workstation';
 import { defaultCataloguePath } from '../core/paths';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAppUrl, secureWebPreferences } from './security';
 
@@ -89,10 +89,7 @@ async function start(): Promise<void> {
   serveApp();
   Menu.setApplicationMenu(null);
   createWindow();
-  const samples = sampleLibraryPaths(appRoot);
-  if ((await workstation.api.catalogue.stats()).instances === 0 && samples.length) {
-    await workstation.api.library.startImport({ paths: samples });
-  }
+  await importSamplesIfEmpty(workstation, appRoot);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });

@@ -70,14 +70,6 @@ export function calibrateLocation(lesions: readonly PlacedLesion[]): LocationSca
   return { mmPerUnit: scale, pairs: ratios.map((r) => r.length) as [number, number, number] };
 }
 
-/** Where a lesion lies in its series in mm, from what the catalogue knows of its slice. */
-function positionOf(lesion: Lesion, slicePosition: (lesion: Lesion) => number | null): PlacedLesion['mm'] {
-  const cx = (lesion.box.x1 + lesion.box.x2) / 2;
-  const cy = (lesion.box.y1 + lesion.box.y2) / 2;
-  const spacing = lesion.pixelSpacing;
-  return [spacing ? cx * spacing[1] : null, spacing ? cy * spacing[0] : null, slicePosition(lesion)];
-}
-
 /**
  * The location scale of a catalogue's embedded lesions: their location group from the embeddings, their
  * positions from the lesions (DeepLesion: key slice number times the slice interval; DICOM: the key slice's
@@ -88,13 +80,9 @@ export function catalogueLocationScale(
   embedded: readonly { lesionId: number; vector: Float32Array }[],
   layout: readonly { name: string; length: number }[],
 ): LocationScale | null {
-  let offset = 0;
-  const group = layout.find((g) => {
-    if (g.name === 'location') return true;
-    offset += g.length;
-    return false;
-  });
-  if (!group || group.length !== LOCATION_FEATURES.length) return null;
+  const at = layout.findIndex((g) => g.name === 'location');
+  if (at < 0 || layout[at]!.length !== LOCATION_FEATURES.length) return null;
+  const offset = layout.slice(0, at).reduce((sum, g) => sum + g.length, 0);
   const positions = new Map<number, Map<string, number | null>>();
   const slicePosition = (lesion: Lesion): number | null => {
     const deepLesion = parseDeepLesionSliceKey(lesion.keySliceRef);
@@ -114,7 +102,11 @@ export function catalogueLocationScale(
     if (lesion.seriesId === null) continue;
     const location = vectors.get(lesion.id)!.subarray(offset, offset + 3);
     if (Array.from(location).some(Number.isNaN)) continue;
-    placed.push({ series: lesion.seriesId, location, mm: positionOf(lesion, slicePosition) });
+    // x, y: the box centre in mm from the image corner (pixel spacing is [row, column])
+    const spacing = lesion.pixelSpacing;
+    const cx = (lesion.box.x1 + lesion.box.x2) / 2;
+    const cy = (lesion.box.y1 + lesion.box.y2) / 2;
+    placed.push({ series: lesion.seriesId, location, mm: [spacing ? cx * spacing[1] : null, spacing ? cy * spacing[0] : null, slicePosition(lesion)] });
   }
   return calibrateLocation(placed);
 }
