@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function tempDirectory(prefix: string): { path: string; remove: () => void } {
+/** Runs `work` in a fresh temporary folder, removed afterwards whatever happens. */
+export async function inTempDirectory<T>(prefix: string, work: (path: string) => Promise<T>): Promise<T> {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  try {
+    return await work(path);
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+  }
 }
